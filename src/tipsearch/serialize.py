@@ -1,0 +1,37 @@
+"""The JSON form of records, made at the edge (CLI --json, exports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .records import Document, Hit, Unit
+
+
+def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"symbol": doc.symbol, "title": doc.title, "date": doc.date, "year": doc.year,
+                           "file": doc.file}
+    if with_id:
+        out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "language": doc.language,
+               "sha256": doc.sha256, "units": doc.units}
+    return out
+
+
+def unit_dict(unit: Unit) -> dict[str, Any]:
+    p = unit.paragraph
+    return {
+        "citation": unit.citation,
+        "paragraph": p.number,
+        "label": p.label,
+        "kind": p.kind,
+        "section": " > ".join(p.section),
+        "section_path": list(p.section),
+        "text": p.text,
+        "page": p.page,
+        "order": p.order,
+        "document": document_dict(unit.document),
+    }
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    return {"rank": hit.rank, "score": round(hit.score, 6), **unit_dict(hit.unit), "answer": hit.answer,
+            "scores": {k: round(v, 6) for k, v in hit.scores.items()}}

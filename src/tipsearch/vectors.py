@@ -1,0 +1,58 @@
+"""FAISS vectors: one row per chunk, row number = chunk id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .errors import IndexCorruptError
+
+
+class VectorIndex:
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, dimension: int) -> VectorIndex:
+        index = faiss.IndexFlatIP(dimension)
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    @classmethod
+    def load(cls, path: Path, dimension: int, count: int) -> VectorIndex:
+        """Load and check against what the manifest says."""
+        if not path.exists():
+            raise IndexCorruptError(f"{path} is missing: run `tipsearch build`")
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as e:
+            raise IndexCorruptError(f"{path} is damaged ({str(e).splitlines()[0][:80]}): run `tipsearch build`") from e
+        if index.d != dimension or index.ntotal != count:
+            raise IndexCorruptError(
+                f"{path} holds {index.ntotal} vectors of dimension {index.d}, the manifest says {count} of "
+                f"dimension {dimension}: run `tipsearch build`"
+            )
+        return cls(index)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, scores) of the n nearest chunks, best first."""
+        n = min(n, len(self))
+        if n <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), n)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def reconstruct(self, ids: list[int]) -> np.ndarray:
+        if not ids:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return np.stack([self.index.reconstruct(int(i)) for i in ids])

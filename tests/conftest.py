@@ -1,0 +1,46 @@
+"""Shared fixtures: the seed corpus, indexes built with the hashing embedder or the real model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tipsearch import build
+from tipsearch.embedding import HashingEmbedder, MiniLMEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "wg-tip-2022-report.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the shipped corpus folder."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def hash_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed built with the hashing embedder (fast, exact, no model)."""
+    base = tmp_path_factory.mktemp("hash")
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    build(base / "corpus", base / "index", embedder=HashingEmbedder(), progress=False)
+    return base / "index"
+
+
+@pytest.fixture(scope="session")
+def minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="session")
+def model_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Path:
+    """The seed built with the real all-MiniLM-L6-v2 model."""
+    base = tmp_path_factory.mktemp("model")
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    build(base / "corpus", base / "index", embedder=minilm, progress=False)
+    return base / "index"

@@ -1,0 +1,128 @@
+"""Every CLI command, in process, on an index built with the hashing embedder."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tipsearch.cli import _parser, main
+
+HIT_FIELDS = {"rank", "score", "citation", "paragraph", "label", "section", "text", "answer", "document"}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def index(corpus: Path, tmp_path: Path, capsys) -> Path:
+    code, _, err = run(capsys, "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"),
+                       "--model", "hashing-384", "--quiet")
+    assert code == 0, err
+    return tmp_path / "index"
+
+
+def test_build_prints_a_report_and_is_idempotent(corpus: Path, tmp_path: Path, capsys):
+    args = ("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--model", "hashing-384", "-q")
+    code, _, err = run(capsys, *args)
+    assert code == 0
+    assert "wg-tip-2022-report.txt" in err and "62" in err
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "up to date" in err and "nothing embedded" in err
+
+
+def test_build_exits_non_zero_when_a_file_is_skipped(corpus: Path, tmp_path: Path, capsys):
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)
+    code, _, err = run(capsys, "build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"),
+                       "--model", "hashing-384", "-q")
+    assert code == 3
+    assert "skipped broken.txt: binary data" in err
+    assert "Traceback" not in err
+
+
+def test_search_json_has_the_contract_fields(index: Path, capsys):
+    code, out, _ = run(capsys, "search", "free legal assistance for victims", "--json", "-k", "4", "--index", str(index))
+    assert code == 0
+    hits = json.loads(out)
+    assert len(hits) == 4 and [h["rank"] for h in hits] == [1, 2, 3, 4]
+    for h in hits:
+        assert HIT_FIELDS <= set(h)
+        assert set(h["document"]) == {"symbol", "title", "date", "year", "file"}
+        assert isinstance(h["paragraph"], str) and h["answer"] in h["text"]
+    assert hits[0]["label"] == "Recommendation 7"
+    assert hits[0]["document"]["year"] == 2022
+
+
+def test_search_queries_file_prints_json_lines(index: Path, tmp_path: Path, capsys):
+    questions = tmp_path / "q.txt"
+    questions.write_text("list of participants contained in document\n\nIbero-American network of prosecutors\n")
+    code, out, _ = run(capsys, "search", "--queries", str(questions), "-k", "3", "--index", str(index))
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [r["query"] for r in lines] == ["list of participants contained in document", "Ibero-American network of prosecutors"]
+    assert lines[0]["hits"][0]["paragraph"] == "46"
+    assert lines[1]["hits"][0]["paragraph"] == "18"
+
+
+def test_search_human_output_shows_citation_section_and_marked_answer(index: Path, capsys):
+    code, out, _ = run(capsys, "search", "list of participants contained in document", "-k", "1", "--index", str(index))
+    assert code == 0
+    assert out.startswith("1. Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 46")
+    assert "IV. Organization of the meeting > D. Attendance" in out
+    assert "\u00bbA list of participants" in out
+
+
+def test_documents_and_show(index: Path, capsys):
+    code, out, _ = run(capsys, "documents", "--json", "--index", str(index))
+    [doc] = json.loads(out)
+    assert doc["id"] == 1 and doc["units"] == 62 and doc["date"] == "2022-07-14" and doc["symbol"] is None
+    for ref in ("1", "wg-tip-2022-report.txt", "wg-tip-2022-report"):
+        code, out, _ = run(capsys, "show", ref, "--json", "--index", str(index))
+        units = json.loads(out)["units"]
+        assert len(units) == 62 and units[0]["paragraph"] == "1" and units[-1]["paragraph"] == "48"
+    code, out, _ = run(capsys, "show", "1", "--index", str(index))
+    assert "II. Recommendations" in out and "[Recommendation 7]" in out
+
+
+def test_add_copies_into_the_corpus_and_indexes(index: Path, corpus: Path, tmp_path: Path, capsys):
+    new = tmp_path / "statement.txt"
+    new.write_text("1. Joint investigation teams were praised.\n\n2. Nothing else.\n")
+    code, _, err = run(capsys, "add", str(new), "--corpus", str(corpus), "--index", str(index), "-q",
+                       "--model", "hashing-384")
+    assert code == 0, err
+    assert (corpus / "statement.txt").exists()
+    code, out, _ = run(capsys, "documents", "--json", "--index", str(index))
+    assert sorted(d["file"] for d in json.loads(out)) == ["statement.txt", "wg-tip-2022-report.txt"]
+
+
+def test_add_refuses_an_unreadable_file_without_copying(index: Path, corpus: Path, tmp_path: Path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    code, _, err = run(capsys, "add", str(empty), "--corpus", str(corpus), "--index", str(index), "-q",
+                       "--model", "hashing-384")
+    assert code == 3 and "skipped empty.txt: empty file" in err
+    assert not (corpus / "empty.txt").exists()
+
+
+def test_errors_are_one_line_with_the_next_step(tmp_path: Path, capsys):
+    code, out, err = run(capsys, "search", "anything", "--index", str(tmp_path / "none"))
+    assert code == 1 and out == ""
+    assert err.strip().count("\n") == 0 and "tipsearch build" in err
+    code, _, err = run(capsys, "show", "no-such-doc", "--index", str(tmp_path / "none"))
+    assert code == 1
+
+
+def test_show_unknown_document_is_a_clear_error(index: Path, capsys):
+    code, _, err = run(capsys, "show", "A/HRC/1/1", "--index", str(index))
+    assert code == 1 and "no document 'A/HRC/1/1'" in err and "tipsearch documents" in err
+
+
+def test_every_command_has_help_with_an_example():
+    parser = _parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) >= {"build", "add", "search", "documents", "show"}
+    for name, p in sub.choices.items():
+        assert "Example: tipsearch" in p.format_help(), name
