@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleaning import Line
+from .cleaning import Line, is_masthead
 from .records import Paragraph
 
 _PARA = re.compile(r"^(\d{1,4})\.(?:\s+(\S.*))?$")
@@ -45,6 +45,7 @@ class _Open:
     section: tuple[str, ...]
     page: int | None
     pieces: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
     gap: bool = False  # a blank line since the last piece
 
     def add(self, text: str) -> None:
@@ -52,8 +53,6 @@ class _Open:
             prev = self.pieces[-1]
             if _LIST_ITEM.match(text) or (self.gap and _END_OF_SENTENCE.search(prev)):
                 self.pieces.append("\n")
-            elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and text[:1].islower():
-                self.pieces[-1] = prev[:-1]  # hyphenation at a line end
             else:
                 self.pieces.append(" ")
         self.pieces.append(text)
@@ -80,7 +79,8 @@ class _Segmenter:
         if self.current and self.current.text():
             c = self.current
             self.units.append(
-                Paragraph(c.number, c.text(), len(self.units), c.kind, c.label, c.section, c.page)
+                Paragraph(c.number, c.text(), len(self.units), c.kind, c.label, c.section, c.page,
+                          tuple(c.footnotes))
             )
         self.current = None
 
@@ -112,6 +112,10 @@ class _Segmenter:
 
     def feed(self, line: Line) -> None:
         text = line.text
+        if line.footnote:
+            if self.current:  # footnotes in the front matter (title notes) belong to no paragraph
+                self.current.footnotes.append(text)
+            return
         if not text:
             self.finish_heading()
             if self.current:
@@ -138,7 +142,7 @@ class _Segmenter:
             self.open(str(self.last_number), "recommendation", f"Recommendation {r.group(1)}", line.page)
             return
         if self.current is None:
-            if self.numbered:
+            if self.numbered or (not self.units and is_masthead(text)):
                 return  # front matter before paragraph 1: the metadata stage reads it
             self.blocks += 1
             self.open(str(self.blocks), "block", None, line.page)

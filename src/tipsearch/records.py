@@ -11,6 +11,8 @@ class Page:
 
     number: int | None
     lines: tuple[str, ...]
+    # Footnotes a reader already knows (DOCX): (index of the line that cites it, note text).
+    footnotes: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Paragraph:
     label: str | None = None
     section: tuple[str, ...] = ()
     page: int | None = None
+    footnotes: tuple[str, ...] = ()  # notes cited in the text, kept apart from it ("1 See ...")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Document:
     language: str | None = None
     id: int | None = None
     units: int = 0
+    distribution: str | None = None  # "General", "Limited", "Restricted"
+    session: str | None = None  # session or meeting line from the first page
 
 
 @dataclass(frozen=True)
