@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SYMBOL = "CTOC/COP/WG.4/2022/2"
+SYMBOL = "CTOC/COP/WG.4/2022/4"  # not cited in the text, so a leak would show
 JOB = "V.22-04416 (E)"
 BARCODE = "*2204416*"
 # Footnotes the renderer adds: (paragraph number, word the marker follows, note text).

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import IndexCorruptError, IndexMissingError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: units.footnotes
 MANIFEST = "manifest.json"
 DATABASE = "units.sqlite"
 VECTORS = "vectors.faiss"

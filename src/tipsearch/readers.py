@@ -25,6 +25,8 @@ MAX_TEXT_CHARS = 20_000_000
 MAX_LINE_CHARS = 20_000  # longer lines are cut at spaces: no real paragraph line is this long
 
 Reader = Callable[[Path], list[Page]]
+_LATIN_GUESSES = {"cp1250", "cp1252", "latin_1", "iso8859_2", "iso8859_15", "iso8859_9", "cp1254", "mac_roman",
+                  "iso8859_16", "iso8859_3", "iso8859_4", "iso8859_10", "cp1257", "iso8859_13"}
 
 
 # -- text -----------------------------------------------------------------------------
@@ -44,7 +46,15 @@ def _decode(data: bytes, name: str) -> str:
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.chaos > 0.25:
         raise UnreadableFileError(name, "binary data, not text in any known encoding")
-    return data.decode(best.encoding, errors="replace")
+    encoding = best.encoding
+    if encoding in _LATIN_GUESSES:
+        # Between look-alike Western code pages the guess is a coin toss; Windows-1252 is
+        # what Western documents are written in, and it reads Latin-1 text the same.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return data.decode(encoding, errors="replace")
 
 
 def read_txt(path: Path) -> list[Page]:
@@ -316,6 +326,8 @@ class _HtmlText:
                     self.flush(gap=False)
                 elif child.name in _BLOCK_TAGS:
                     self.flush()
+                    if child.name == "li" and child.parent is not None and child.parent.name == "ul":
+                        self.buffer.append("\u2022 ")
                     if child.name == "li" and child.parent is not None and child.parent.name == "ol":
                         items = [c for c in child.parent.find_all("li", recursive=False)]
                         start = int(child.parent.get("start", "1")) if str(child.parent.get("start", "1")).isdigit() else 1

@@ -28,6 +28,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
         "text": p.text,
         "page": p.page,
         "order": p.order,
+        "footnotes": list(p.footnotes),
         "document": document_dict(unit.document),
     }
 

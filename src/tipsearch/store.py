@@ -30,7 +30,8 @@ CREATE TABLE units (
     section TEXT NOT NULL,       -- JSON array of headings, outermost first
     text TEXT NOT NULL,
     page INTEGER,
-    citation TEXT NOT NULL
+    citation TEXT NOT NULL,
+    footnotes TEXT NOT NULL DEFAULT '[]'  -- JSON array of the footnotes the unit cites
 );
 CREATE INDEX units_by_document ON units(document_id, ord);
 CREATE TABLE chunks (
@@ -94,10 +95,10 @@ class Store:
 
     def add_unit(self, document_id: int, p: Paragraph, citation: str) -> int:
         cur = self.conn.execute(
-            "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation, footnotes)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
             (document_id, p.order, p.number, p.kind, p.label, json.dumps(p.section, ensure_ascii=False),
-             p.text, p.page, citation),
+             p.text, p.page, citation, json.dumps(p.footnotes, ensure_ascii=False)),
         )
         unit_id = int(cur.lastrowid)
         context = " ".join([p.label or "", *p.section])
@@ -174,7 +175,9 @@ class Store:
         return int(self._query("SELECT count(*) FROM units")[0][0])
 
 
-_UNIT_COLUMNS = "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation"
+_UNIT_COLUMNS = (
+    "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation, u.footnotes"
+)
 
 
 def _document(row: tuple) -> Document:
@@ -183,6 +186,6 @@ def _document(row: tuple) -> Document:
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:
-    id_, doc_id, order, number, kind, label, section, text, page, citation = row
-    p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page)
+    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes = row
+    p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page, tuple(json.loads(footnotes)))
     return Unit(id_, docs[doc_id], p, citation)
