@@ -112,16 +112,33 @@ def _marker(number: str) -> re.Pattern[str]:
     return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"]){number}(?=\s|$)")
 
 
+def _find_marker(number: str, text: str) -> re.Match[str] | None:
+    """The mark of note `number` in text; never the end of a symbol such as "L.9/Rev.1"."""
+    for m in _marker(number).finditer(text):
+        token = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
+        if "/" in token and token[-1] not in ",;:)":
+            continue
+        return m
+    return None
+
+
+_NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) \d{4}\b")
+_BODY_START = re.compile(r"^(\d{1,4}\.\s|[IVXL]+\.\s|Recommendation \d)")
+
+
 def _split_footnotes(lines: list[str], next_note: int) -> tuple[list[str], list[tuple[int, str]], int]:
     """Body lines, and the footnotes at the foot of the page with the body line citing each."""
     for i in range(1, len(lines)):
         m = _FOOTNOTE.match(lines[i])
-        if not m or int(m.group(1)) != next_note:
+        # Notes number on through the document; a missed one earlier must not stop the rest.
+        if not m or not next_note <= int(m.group(1)) <= next_note + 5 or _NOT_A_NOTE.match(lines[i]):
             continue
-        cites = [j for j in range(i) if _marker(m.group(1)).search(lines[j])]
-        if not cites:
+        if any(_BODY_START.match(t) for t in lines[i + 1 :]):
+            continue  # footnotes sit below the body text, never above a paragraph
+        if not any(_find_marker(m.group(1), lines[j]) for j in range(i)):
             continue
-        body, notes, n = lines[:i], [], next_note
+        body, notes, n = lines[:i], [], int(m.group(1))
         for text in lines[i:]:
             m = _FOOTNOTE.match(text)
             if m and int(m.group(1)) == n:
@@ -131,11 +148,12 @@ def _split_footnotes(lines: list[str], next_note: int) -> tuple[list[str], list[
                 notes[-1][1] += " " + text
         placed: list[tuple[int, str]] = []
         for number, note in notes:
-            at = next((j for j in range(len(body)) if _marker(number).search(body[j])), None)
+            at = next((j for j in range(len(body)) if _find_marker(number, body[j])), None)
             if at is None:
                 at = len(body) - 1
             else:
-                body[at] = _marker(number).sub("", body[at], count=1)
+                mark = _find_marker(number, body[at])
+                body[at] = body[at][: mark.start()] + body[at][mark.end() :]
             placed.append((at, f"{number} {note}"))
         return body, placed, n
     return lines, [], next_note

@@ -54,6 +54,7 @@ def _print_hit(hit: Hit, tty: bool) -> None:
 
 
 def _print_report(report: BuildReport) -> None:
+    """The build's closing table: each file, its status and units, why it was skipped; then totals."""
     if report.up_to_date:
         print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.", file=sys.stderr)
     rows = [(f.file, f.status, str(f.units), f.reason or "") for f in report.files]
@@ -62,9 +63,12 @@ def _print_report(report: BuildReport) -> None:
         print(f"{'file':<{widths[0]}}  {'status':<{widths[1]}}  {'units':>{widths[2]}}  reason", file=sys.stderr)
         for r in rows:
             print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip(), file=sys.stderr)
+        counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "skipped", "duplicate")}
+        read = counts["indexed"] + counts["unchanged"]
+        extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "duplicate") if counts[s])
         print(
-            f"{report.units} units in {report.index_dir}/; {report.embedded} chunks embedded, {report.reused} reused;"
-            f" {report.seconds:.1f} s",
+            f"{read} files read, {counts['skipped']} skipped{extra}; {report.units} units in {report.index_dir}/;"
+            f" {report.embedded} chunks embedded, {report.reused} reused; {report.seconds:.1f} s",
             file=sys.stderr,
         )
     for f in report.skipped:
