@@ -44,3 +44,22 @@ def model_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder
     shutil.copytree(ROOT / "corpus", base / "corpus")
     build(base / "corpus", base / "index", embedder=minilm, progress=False)
     return base / "index"
+
+
+MULTIYEAR = DATA / "multiyear"  # fictional UN-format reports, 2010-2023 (see its README.md)
+
+
+@pytest.fixture(scope="session")
+def multiyear_hash_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The multi-year fixture corpus built with the hashing embedder."""
+    base = tmp_path_factory.mktemp("multiyear-hash")
+    build(MULTIYEAR, base / "index", embedder=HashingEmbedder(), progress=False)
+    return base / "index"
+
+
+@pytest.fixture(scope="session")
+def multiyear_model_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Path:
+    """The multi-year fixture corpus built with the real model."""
+    base = tmp_path_factory.mktemp("multiyear-model")
+    build(MULTIYEAR, base / "index", embedder=minilm, progress=False)
+    return base / "index"

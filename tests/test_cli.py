@@ -123,6 +123,57 @@ def test_show_unknown_document_is_a_clear_error(index: Path, capsys):
 def test_every_command_has_help_with_an_example():
     parser = _parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) >= {"build", "add", "search", "documents", "show"}
+    assert set(sub.choices) >= {"build", "add", "search", "documents", "show", "related", "timeline"}
     for name, p in sub.choices.items():
         assert "Example: tipsearch" in p.format_help(), name
+
+
+@pytest.fixture
+def multiyear(multiyear_hash_index: Path) -> Path:
+    return multiyear_hash_index
+
+
+def test_related_json_has_the_hit_fields_and_leaves_out_the_source(multiyear: Path, capsys):
+    code, out, err = run(capsys, "related", "CTOC/COP/WG.4/2023/4", "Recommendation 2", "-k", "5", "--json",
+                         "--index", str(multiyear))
+    assert code == 0, err
+    hits = json.loads(out)
+    assert len(hits) == 5 and [h["rank"] for h in hits] == [1, 2, 3, 4, 5]
+    for h in hits:
+        assert HIT_FIELDS <= set(h) and h["document"]["year"] and h["document"]["file"] != "wg-2023-report.txt"
+    code, out, _ = run(capsys, "related", "wg-2023-report.txt", "rec:2", "--same-document", "-k", "50", "--json",
+                       "--year-from", "2023", "--index", str(multiyear))
+    files = {h["document"]["file"] for h in json.loads(out)}
+    assert files == {"wg-2023-report.txt"}
+    assert "CTOC/COP/WG.4/2023/4, para. 4, Recommendation 2" not in {h["citation"] for h in json.loads(out)}
+
+
+def test_search_filters_and_group_on_the_command_line(multiyear: Path, capsys):
+    code, out, _ = run(capsys, "search", "victims", "--json", "-k", "20", "--document", "wg-2010-report.txt",
+                       "--document", "CTOC/COP/WG.4/2015/6", "--kind", "other", "--index", str(multiyear))
+    hits = json.loads(out)
+    assert code == 0 and hits
+    assert {h["document"]["year"] for h in hits} <= {2010, 2015} and all(h["kind"] != "recommendation" for h in hits)
+    code, out, _ = run(capsys, "search", "States parties", "--json", "-k", "6", "--group", "1", "--body",
+                       "working group", "--index", str(multiyear))
+    files = [h["document"]["file"] for h in json.loads(out)]
+    assert len(files) == len(set(files)) == 4  # the four Working Group documents, one paragraph each
+    assert "rapporteur-2019-annual.txt" not in files
+    code, _, err = run(capsys, "search", "x", "--year-from", "2020", "--year-to", "2010", "--index", str(multiyear))
+    assert code == 1 and err.startswith("error: year from 2020 is after year to 2010")
+
+
+def test_timeline_json_and_text(multiyear: Path, capsys):
+    code, out, _ = run(capsys, "timeline", "joint investigation teams", "--json", "--index", str(multiyear))
+    entries = json.loads(out)
+    assert code == 0 and [e["document"]["date"] for e in entries] == sorted(e["document"]["date"] for e in entries)
+    assert len(entries) == 5 and all(HIT_FIELDS <= set(e) and 0 <= e["strength"] <= 1 for e in entries)
+    code, out, _ = run(capsys, "timeline", "joint investigation teams", "--year-from", "2019", "--index", str(multiyear))
+    lines = [line for line in out.splitlines() if line[:4].isdigit()]
+    assert [line[:10] for line in lines] == ["2019-03-11", "2019-09-02", "2023-07-05"]
+
+
+def test_related_unknown_paragraph_is_one_line(multiyear: Path, capsys):
+    code, out, err = run(capsys, "related", "wg-2010-report.txt", "Recommendation 7", "--index", str(multiyear))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "no paragraph 'Recommendation 7' in CTOC/COP/WG.4/2010/6" in err

@@ -15,10 +15,11 @@ from pathlib import Path
 from . import library
 from .embedding import HASHING, MINILM
 from .errors import TipsearchError
+from .filters import KINDS, Filters
 from .indexing import BuildReport
 from .records import Hit, Unit
 from .search import MODES
-from .serialize import document_dict, hit_dict, unit_dict
+from .serialize import document_dict, hit_dict, timeline_dict, unit_dict
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -45,7 +46,8 @@ def _wrap(text: str, indent: str = "    ") -> str:
 
 def _print_hit(hit: Hit, tty: bool) -> None:
     p = hit.unit.paragraph
-    head = f"{hit.rank}. {hit.citation}"
+    year = hit.unit.document.year
+    head = f"{hit.rank}. {hit.citation}" + (f" ({year})" if year and str(year) not in hit.citation else "")
     print(f"\033[1m{head}\033[0m" if tty else head)
     if p.section:
         print(f"    {' > '.join(p.section)}")
@@ -96,22 +98,53 @@ def _questions(args: argparse.Namespace) -> list[str]:
     return [args.question]
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(args.year_from, args.year_to, tuple(args.documents or ()), args.body, args.kind)
+
+
+def _print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        _print_json([hit_dict(h) for h in hits])
+        return
+    if not hits:
+        print("No matching paragraphs.")
+    tty = sys.stdout.isatty()
+    for hit in hits:
+        _print_hit(hit, tty)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.question and not args.queries:
         raise TipsearchError('give a question, e.g. tipsearch search "legal assistance for victims"')
     lib = library.Library.open(args.index)
-    tty = sys.stdout.isatty()
+    filters = _filters(args)
     for question in _questions(args):
-        hits = lib.search(question, k=args.k, mode=args.mode)
+        hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group)
         if args.queries:
             print(json.dumps({"query": question, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
-        elif args.json:
-            _print_json([hit_dict(h) for h in hits])
         else:
-            if not hits:
-                print("No matching paragraphs.")
-            for hit in hits:
-                _print_hit(hit, tty)
+            _print_hits(hits, args.json)
+    return 0
+
+
+def cmd_related(args: argparse.Namespace) -> int:
+    hits = library.Library.open(args.index).related(
+        args.document, args.paragraph, k=args.k, filters=_filters(args), same_document=args.same_document)
+    _print_hits(hits, args.json)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    entries = library.Library.open(args.index).timeline(args.question, filters=_filters(args))
+    if args.json:
+        _print_json([timeline_dict(e) for e in entries])
+        return 0
+    if not entries:
+        print("No matching paragraphs.")
+    for e in entries:
+        bar = "#" * round(e.strength * 10)
+        print(f"{e.document.date or 'undated':<10}  {bar:<10} {e.strength:4.2f}  {e.hit.citation}")
+        print(_wrap(e.hit.answer, " " * 12))
     return 0
 
 
@@ -169,6 +202,14 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"embedding model (default {MINILM}; {HASHING} is a model-free hashing embedder for tests)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
+    def filter_options(p: argparse.ArgumentParser) -> None:
+        g = p.add_argument_group("filters (applied before the top k is taken)")
+        g.add_argument("--year-from", type=int, metavar="YEAR", help="documents of this year or later")
+        g.add_argument("--year-to", type=int, metavar="YEAR", help="documents of this year or earlier")
+        g.add_argument("--document", action="append", dest="documents", metavar="DOC", help="only this document (id, symbol or file); repeatable")
+        g.add_argument("--body", help='only documents of a body whose name contains this, e.g. "working group"')
+        g.add_argument("--kind", choices=KINDS, help="only recommendations, or only other paragraphs")
+
     p = command("build", "Build or update the index from the corpus folder.", "tipsearch build --corpus corpus/")
     corpus_options(p)
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
@@ -186,7 +227,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array of hits")
     p.add_argument("--queries", type=Path, help="a file of questions, one a line; prints JSON Lines")
     p.add_argument("--mode", choices=MODES, default="hybrid", help="ranking (default hybrid)")
+    p.add_argument("--group", type=int, metavar="N", help="at most N paragraphs per document")
+    filter_options(p)
     p.set_defaults(func=cmd_search)
+
+    p = command("related", "From one paragraph, the paragraphs on the same subject in other documents.",
+                'tipsearch related CTOC/COP/WG.4/2023/4 "Recommendation 2" --year-to 2019')
+    p.add_argument("document", help="document id, symbol or file name")
+    p.add_argument("paragraph", help='paragraph number, or a label such as "Recommendation 1"')
+    p.add_argument("-k", type=int, default=10, help="how many paragraphs (default 10)")
+    p.add_argument("--same-document", action="store_true", help="include paragraphs of the same document")
+    p.add_argument("--json", action="store_true", help="print a JSON array of hits")
+    filter_options(p)
+    p.set_defaults(func=cmd_related)
+
+    p = command("timeline", "A topic through time: each document's best paragraph for it, in date order.",
+                'tipsearch timeline "joint investigation teams" --body "working group"')
+    p.add_argument("question", help="the topic or question, in plain language")
+    p.add_argument("--json", action="store_true", help="print a JSON array of hits, each with a strength 0..1")
+    filter_options(p)
+    p.set_defaults(func=cmd_timeline)
 
     p = command("documents", "List the indexed documents.", "tipsearch documents --json")
     p.add_argument("--json", action="store_true", help="print JSON")

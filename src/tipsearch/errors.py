@@ -30,3 +30,7 @@ class ModelMissingError(TipsearchError):
 
 class NotFoundError(TipsearchError):
     """A document or unit that was asked for does not exist in the index."""
+
+
+class BadFilterError(TipsearchError):
+    """A search filter or grouping that cannot be met as given (kind, year range, group size)."""

@@ -1,4 +1,5 @@
-"""The facade: open an index, search it, list and show documents; build and add files."""
+"""The facade: open an index, search it (filtered, grouped), follow related units and a topic in time;
+list and show documents; build and add files."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from .embedding import Embedder, load_embedder
 from .errors import UnreadableFileError
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
 from .layout import IndexLayout, Manifest
+from .filters import Allowed, Filters, allowed, per_document
 from .records import Document, Hit, Unit
-from .search import clip, retrieve
+from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
+from .search import Candidate, clip, retrieve
 from .store import Store
 from .vectors import VectorIndex
 
@@ -45,15 +48,65 @@ class Library:
             self._embedder = load_embedder(self.manifest.model)
         return self._embedder
 
-    def search(self, question: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
-        """The k units that best answer the question, best first, each with its answer span."""
-        candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode)
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+               group: int | None = None) -> list[Hit]:
+        """The k units that best answer the question, best first, each with its answer span.
+
+        filters: only units that satisfy them, applied before the top k is taken.
+        group: at most this many units per document.
+        """
+        limit = allowed(self.store, filters)
+        if group is None:
+            candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, limit)
+        else:
+            candidates = self._grouped(question, k, mode, limit, group)
+        return self._hits(question, candidates)
+
+    def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
+        """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
+        n = 4 * k
+        while True:
+            candidates = retrieve(self.store, self.vectors, self.embedder, question, n, mode, limit)
+            document = {u.id: u.document.id for u in self.store.units([c.unit_id for c in candidates])}
+            kept = per_document(candidates, lambda c: document[c.unit_id], group)
+            if len(kept) >= k or len(candidates) < n:
+                return kept[:k]
+            n *= 4
+
+    def _hits(self, question: str, candidates: list[Candidate]) -> list[Hit]:
         units = self.store.units([c.unit_id for c in candidates])
         answers = best_spans(clip(question), [u.paragraph.text for u in units], self.embedder)
         return [
             Hit(rank, c.score, unit, answer, c.scores)
             for rank, (c, unit, answer) in enumerate(zip(candidates, units, answers), start=1)
         ]
+
+    def unit(self, document: str, paragraph: str) -> Unit:
+        """One unit by document (id, symbol or file) and paragraph number or label ("Recommendation 1")."""
+        return find_unit(self.store, document, paragraph)
+
+    def related(self, document: str, paragraph: str, k: int = 10, filters: Filters | None = None,
+                same_document: bool = False, mode: str = "hybrid") -> list[Hit]:
+        """The k units on the same subject as one unit, best first; never the unit itself.
+
+        Other documents only, unless same_document. Ranks by the unit's text embedded and its words.
+        """
+        unit = self.unit(document, paragraph)
+        limit = allowed(self.store, filters, exclude_units=[unit.id],
+                        exclude_documents=[] if same_document else [unit.document.id])
+        vector = unit_vector(self.embedder, unit)
+        candidates = related_candidates(self.store, self.vectors, unit, vector, k, mode, limit)
+        return self._hits(unit.paragraph.text, candidates)
+
+    def timeline(self, question: str, filters: Filters | None = None) -> list[TimelineEntry]:
+        """For each document in date order, its unit nearest the question, with a strength 0..1 for dimming."""
+        best = best_per_document(self.store, self.vectors, self.embedder, question, allowed(self.store, filters))
+        if not best:
+            return []
+        top = max(best[0][2], 1e-9)
+        hits = self._hits(question, [Candidate(unit, score, {"semantic": score}) for _, unit, score in best])
+        entries = [TimelineEntry(h.unit.document, h, min(1.0, max(0.0, h.score / top))) for h in hits]
+        return sorted(entries, key=lambda e: date_order(e.document))
 
     def documents(self) -> list[Document]:
         return self.store.documents()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .embedding import Embedder
+from .filters import Allowed
 from .store import Store
 from .vectors import VectorIndex
 
@@ -26,9 +29,18 @@ def clip(question: str) -> str:
     return " ".join(question.split())[:MAX_QUESTION_CHARS]
 
 
-def semantic(store: Store, vectors: VectorIndex, embedder: Embedder, question: str, n: int) -> list[tuple[int, float]]:
+def semantic(
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, n: int, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
     """(unit id, cosine) best first; a unit scores as its best chunk."""
-    ids, scores = vectors.search(embedder.embed([question])[0], n * 3)
+    return nearest_units(store, vectors, embedder.embed([question])[0], n, allowed)
+
+
+def nearest_units(
+    store: Store, vectors: VectorIndex, vector: np.ndarray, n: int, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
+    """(unit id, cosine) of the n units nearest a vector, best first; a unit scores as its best chunk."""
+    ids, scores = vectors.search(vector, n * 3, None if allowed is None else allowed.chunks)
     chunk_unit = store.chunk_units([int(i) for i in ids])
     best: dict[int, float] = {}
     for chunk, score in zip(ids, scores):
@@ -51,20 +63,21 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], k: int = RRF_K) -> li
 
 
 def retrieve(
-    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid"
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
+    allowed: Allowed | None = None,
 ) -> list[Candidate]:
-    """The k best units for a question."""
+    """The k best units for a question, among the `allowed` ones when given (see filters.allowed)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     question = clip(question)
-    if not question or k <= 0:
+    if not question or k <= 0 or (allowed is not None and not allowed):
         return []
     pool = max(50, 5 * k)
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
-        rankings["keyword"] = store.keyword_search(question, pool)
+        rankings["keyword"] = store.keyword_search(question, pool, None if allowed is None else allowed.units)
     if mode in ("hybrid", "semantic"):
-        rankings["semantic"] = semantic(store, vectors, embedder, question, pool)
+        rankings["semantic"] = semantic(store, vectors, embedder, question, pool, allowed)
     if mode != "hybrid":
         (name, ranking), = rankings.items()
         return [Candidate(u, s, {name: s}) for u, s in ranking[:k]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .records import Document, Hit, Unit
+from .related import TimelineEntry
 
 
 def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
@@ -36,3 +37,8 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
 def hit_dict(hit: Hit) -> dict[str, Any]:
     return {"rank": hit.rank, "score": round(hit.score, 6), **unit_dict(hit.unit), "answer": hit.answer,
             "scores": {k: round(v, 6) for k, v in hit.scores.items()}}
+
+
+def timeline_dict(entry: TimelineEntry) -> dict[str, Any]:
+    """A timeline entry: the document's best hit (search's hit fields) plus its strength 0..1."""
+    return {**hit_dict(entry.hit), "strength": round(entry.strength, 4)}

@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from .errors import IndexCorruptError, NotFoundError
@@ -126,16 +126,62 @@ class Store:
         marks = ",".join("?" * len(chunk_ids))
         return dict(self._query(f"SELECT id, unit_id FROM chunks WHERE id IN ({marks})", tuple(chunk_ids)))
 
-    def keyword_search(self, question: str, limit: int) -> list[tuple[int, float]]:
-        """(unit id, BM25 score, higher is better) best first."""
+    def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None) -> list[tuple[int, float]]:
+        """(unit id, BM25 score, higher is better) best first; only units in `allowed` when given.
+
+        The restriction is inside the query, before LIMIT, so it never hides a better allowed unit.
+        """
         query = fts_query(question)
         if query is None:
             return []
+        where, params = "units_fts MATCH ?", [query]
+        if allowed is not None:
+            # One JSON parameter instead of one `?` per id: no variable limit at any collection size.
+            where += " AND rowid IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(allowed)))
         rows = self._query(
-            "SELECT rowid, bm25(units_fts, 1.0, 0.5) AS r FROM units_fts WHERE units_fts MATCH ? ORDER BY r LIMIT ?",
-            (query, limit),
+            f"SELECT rowid, bm25(units_fts, 1.0, 0.5) AS r FROM units_fts WHERE {where} ORDER BY r LIMIT ?",
+            (*params, limit),
         )
         return [(int(rowid), -float(r)) for rowid, r in rows]
+
+    def select_chunks(
+        self,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        document_ids: Collection[int] = (),
+        body: str | None = None,
+        kind: str | None = None,
+    ) -> list[tuple[int, int, int]]:
+        """(chunk id, unit id, document id) of every unit that meets all the conditions given.
+
+        A year bound excludes documents of unknown year: they cannot be shown to be in range.
+        kind is "recommendation" or "other" (everything that is not a recommendation).
+        """
+        conditions: list[str] = []
+        params: list[object] = []
+        if year_from is not None:
+            conditions.append("d.year >= ?")
+            params.append(year_from)
+        if year_to is not None:
+            conditions.append("d.year <= ?")
+            params.append(year_to)
+        if document_ids:
+            conditions.append("d.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(document_ids)))
+        if body:
+            conditions.append("instr(lower(coalesce(d.body, '')), lower(?)) > 0")
+            params.append(body)
+        if kind == "recommendation":
+            conditions.append("u.kind = 'recommendation'")
+        elif kind == "other":
+            conditions.append("u.kind != 'recommendation'")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        return self._query(
+            "SELECT c.id, u.id, d.id FROM chunks c JOIN units u ON u.id = c.unit_id"
+            f" JOIN documents d ON d.id = u.document_id {where} ORDER BY c.id",
+            tuple(params),
+        )
 
     def documents(self) -> list[Document]:
         rows = self._query(

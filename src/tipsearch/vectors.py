@@ -43,12 +43,21 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(chunk ids, scores) of the n nearest chunks, best first."""
-        n = min(n, len(self))
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, scores) of the n nearest chunks, best first; only chunk ids in `allowed` when given.
+
+        The restriction is a FAISS ID selector applied during the search, so the n returned are
+        the n best allowed chunks, not what is left of the n best after dropping.
+        """
+        n = min(n, len(self) if allowed is None else len(allowed))
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), n)
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            params = faiss.SearchParameters(sel=selector)
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.search(query, n, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
