@@ -179,7 +179,7 @@ def sources(items: Sequence[PackItem]) -> list[str]:
     for i in items:
         if i.file not in seen:
             date = f", {human_date(i.date)}" if i.symbol and i.date else ""  # without a symbol the name has the date
-            seen[i.file] = f"{i.document}. {i.title}{date} [{i.file}]"
+            seen[i.file] = f"{i.document}. {i.title}{date} ({i.file})"
     return list(seen.values())
 
 
