@@ -11,7 +11,8 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^%@/;,?])")
 
 def inert(text: str) -> str:
     """Markdown source that displays text exactly, with its line breaks, and renders nothing."""
-    escaped = _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
+    # Markdown escapes first: done after, they would split the entities (`&lt\;` shows as "&lt;").
+    escaped = html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
     return escaped.replace("\n", "  \n")
 
 
