@@ -13,7 +13,7 @@ MIME = {
     "csv": "text/csv",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-LABEL = {"md": "Markdown", "docx": "Word (DOCX)", "csv": "CSV"}
+LABEL = {"md": "Download Markdown", "docx": "Download Word", "csv": "Download CSV"}
 
 
 def _item(position: int, i: export.PackItem, count: int) -> None:
