@@ -182,6 +182,39 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export  # python-docx is only imported when a pack is exported
+
+    if not args.pack and not args.cite:
+        raise TipsearchError('give a saved pack or citations, e.g. tipsearch export --cite "wg-tip-2022-report 9" -o pack.md')
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "md")
+    if fmt not in export.FORMATS:
+        raise TipsearchError(f"cannot tell the format from {args.output}: add --format md, docx or csv")
+    if fmt == "docx" and args.output is None:
+        raise TipsearchError("DOCX is a binary file: give -o FILE.docx")
+    refs = (export.read_pack(args.pack) if args.pack else []) + [export.parse_cite(c) for c in args.cite]
+    items = export.resolve(library.Library.open(args.index), refs)
+    data = export.render(items, fmt, args.title)
+    if args.output is None:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    else:
+        args.output.write_bytes(data)
+        print(f"wrote {len(items)} item(s) to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_command(command) -> None:
+    p = command("export", "Export a reading pack (saved JSON or citations) as Markdown, DOCX or CSV.",
+                'tipsearch export --cite "wg-tip-2022-report rec:7" --cite "wg-tip-2022-report 9" -o pack.docx')
+    p.add_argument("pack", nargs="?", type=Path, help="a pack saved from the app: JSON list of {citation, note}")
+    p.add_argument("--cite", action="append", default=[], metavar="CITATION",
+                   help='a citation as printed, or "DOCUMENT PARAGRAPH" (e.g. "wg-tip-2022-report rec:7"); repeatable')
+    p.add_argument("--format", choices=("md", "docx", "csv"), help="default: from -o's suffix, else md")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: print Markdown or CSV)")
+    p.add_argument("--title", default="Reading pack", help="the pack's title (default: Reading pack)")
+    p.set_defaults(func=cmd_export)
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
@@ -256,6 +289,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("document", help="document id, symbol or file name")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
+
+    _export_command(command)
     return parser
 
 

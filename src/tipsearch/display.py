@@ -11,7 +11,8 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^%@/;,?])")
 
 def inert(text: str) -> str:
     """Markdown source that displays text exactly, with its line breaks, and renders nothing."""
-    escaped = _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
+    # Markdown escapes first: done after, they would split the entities (`&lt\;` shows as "&lt;").
+    escaped = html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
     return escaped.replace("\n", "  \n")
 
 
@@ -25,3 +26,49 @@ def highlighted(text: str, span: str) -> str:
     start = text.index(span)
     before, after = text[:start], text[start + len(span):]
     return f"{inert(before)}<mark>{inert(span)}</mark>{inert(after)}"
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words too common to be worth marking in a paragraph; the question's other words are marked.
+_STOP = frozenset(
+    "a an and are as at be been by can could did do does for from has have how in into is it its may might "
+    "must not of on or should shall that the their them there these they this those to was were what when "
+    "where which who whom why will with would about any all also than then such our your we you".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A crude stem so that "victims" marks "victim" and "prosecuted" marks "prosecution"."""
+    word = word.lower()
+    for suffix in ("ations", "ation", "ions", "ion", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def question_stems(question: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _WORD.findall(question) if len(w) > 2 and w.lower() not in _STOP)
+
+
+def _bold_words(text: str, stems: frozenset[str]) -> str:
+    out, pos = [], 0
+    for m in _WORD.finditer(text):
+        if _stem(m.group()) in stems:
+            out += [inert(text[pos:m.start()]), f"<b>{inert(m.group())}</b>"]
+            pos = m.end()
+    out.append(inert(text[pos:]))
+    return "".join(out)
+
+
+def marked(text: str, span: str, question: str) -> str:
+    """Inert Markdown of text: the answer span in <mark>, the question's words in <b>.
+
+    Everything from the document is escaped piece by piece; only the <mark> and <b> tags are markup.
+    """
+    stems = question_stems(question)
+    if not span or span not in text:
+        return _bold_words(text, stems)
+    start = text.index(span)
+    end = start + len(span)
+    return (f"{_bold_words(text[:start], stems)}<mark>{_bold_words(span, stems)}</mark>"
+            f"{_bold_words(text[end:], stems)}")

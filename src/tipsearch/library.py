@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .answers import best_spans
 from .embedding import Embedder, load_embedder
-from .errors import UnreadableFileError
+from .errors import NotFoundError, UnreadableFileError
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
 from .layout import IndexLayout, Manifest
 from .filters import Allowed, Filters, allowed, per_document
@@ -119,6 +119,19 @@ class Library:
     def close(self) -> None:
         self.store.close()
 
+    def context(self, unit_id: int, before: int = 1, after: int = 1) -> list[Unit]:
+        """The unit with up to `before` units ahead of it and `after` units behind it, in document order."""
+        found = self.store.units([unit_id])
+        if not found:
+            raise NotFoundError(f"no unit {unit_id} in the index: search again, the index may have been rebuilt")
+        units = self.store.document_units(found[0].document.id)
+        at = next(i for i, u in enumerate(units) if u.id == unit_id)
+        return units[max(0, at - before): at + after + 1]
+
+    def matches(self, question: str, k: int = 50) -> list[Unit]:
+        """The k best units for a question without answer spans: cheap enough to chart many."""
+        return self.store.units([c.unit_id for c in retrieve(self.store, self.vectors, self.embedder, question, k)])
+
 
 def build(corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX, **kwargs) -> BuildReport:
     """Build or update the index from a corpus folder (see indexing.build_index)."""
@@ -147,3 +160,19 @@ def add(files: list[Path], corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: P
     report = build_index(corpus_dir, Path(index_dir), **kwargs)
     return BuildReport(report.index_dir, report.files + tuple(refused), report.units, report.embedded,
                        report.reused, report.seconds, report.up_to_date)
+
+
+def remove(file: str, corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX,
+           **kwargs) -> BuildReport:
+    """Delete a document's file from the corpus folder, then rebuild the index without it.
+
+    `file` is a bare file name as listed by `documents()`; anything with a path in it is refused,
+    so this can never delete outside the corpus folder.
+    """
+    corpus_dir = Path(corpus_dir)
+    target = corpus_dir / file
+    if Path(file).name != file or file in ("", ".", "..") or not target.is_file():
+        raise NotFoundError(f"no file {file!r} in {corpus_dir}/: see `tipsearch documents` for file names")
+    target.unlink()
+    return build_index(corpus_dir, Path(index_dir), **kwargs)
+

@@ -1,0 +1,122 @@
+"""Time to first answer in the app, and to later answers, on an index built with the real model.
+
+    PYTHONPATH=src python bench/app_speed.py [--index DIR]
+
+Without --index it builds the shipped corpus with all-MiniLM-L6-v2 into a temporary folder.
+Part 1 times what the app does in-process (open the index, load the model, answer); part 2
+starts `streamlit run app.py` and times, in headless Chromium, a search link opened on a
+fresh server (first answer) and then other search links (later answers, model already loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+QUESTIONS = [
+    "Should victims be prosecuted for crimes their traffickers forced them to commit?",
+    "Do victims have a right to free legal assistance?",
+    "joint investigation teams across borders",
+    "trauma-informed approach to victims",
+    "compensation for damages suffered",
+    "who attended the meeting",
+]
+
+
+def in_process(index: Path) -> None:
+    from tipsearch import Library
+
+    t0 = time.perf_counter()
+    lib = Library.open(index)
+    t1 = time.perf_counter()
+    lib.search(QUESTIONS[0], k=10)
+    t2 = time.perf_counter()
+    later = []
+    for q in QUESTIONS[1:]:
+        t = time.perf_counter()
+        lib.search(q, k=10)
+        later.append(time.perf_counter() - t)
+    print(f"in process: open index {t1 - t0:.2f} s; first answer (loads the model) {t2 - t1:.2f} s; "
+          f"later answers median {statistics.median(later) * 1000:.0f} ms, max {max(later) * 1000:.0f} ms")
+
+
+def in_browser(index: Path) -> None:
+    import test_browser as tb  # the test's helpers: free port, Chromium flags
+
+    if not (tb.CHROMIUM and tb.DRIVER):
+        print("browser: skipped (no chromium/chromedriver)")
+        return
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from urllib.parse import quote_plus
+
+    port = tb._free_port()
+    env = {**os.environ, "TIPSEARCH_INDEX": str(index), "PYTHONPATH": str(ROOT / "src")}
+    t_start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    profile = tempfile.mkdtemp()
+    options = webdriver.ChromeOptions()
+    options.binary_location = tb.CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=tb.DRIVER), options=options)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        while True:
+            try:
+                driver.get(url + "/_stcore/health")
+                if "ok" in driver.page_source:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.2)
+        t_up = time.perf_counter()
+        times = []
+        for q in QUESTIONS[:4]:
+            t = time.perf_counter()
+            driver.get(f"{url}/?q={quote_plus(q)}")
+            tb._wait_for_text(driver, "para. ", timeout=120)
+            times.append(time.perf_counter() - t)
+        print(f"browser: server up {t_up - t_start:.1f} s; first answer after opening {times[0]:.1f} s "
+              f"(opens the index, loads the model); later search links {', '.join(f'{x:.1f}' for x in times[1:])} s")
+    finally:
+        driver.quit()
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="a built index (default: build the corpus with the real model)")
+    args = parser.parse_args()
+    index = args.index
+    if index is None:
+        from tipsearch import build
+
+        base = Path(tempfile.mkdtemp())
+        shutil.copytree(ROOT / "corpus", base / "corpus")
+        t = time.perf_counter()
+        build(base / "corpus", base / "index", progress=False)
+        print(f"built the corpus with all-MiniLM-L6-v2 in {time.perf_counter() - t:.1f} s")
+        index = base / "index"
+    in_process(index)
+    in_browser(index)
+
+
+if __name__ == "__main__":
+    main()

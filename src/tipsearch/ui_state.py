@@ -1,0 +1,126 @@
+"""What the app's pages share: where the index is, the cached library, the reading pack, navigation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from .embedding import Embedder, load_embedder
+from .export import PackItem, item
+from .library import Library
+from .records import Unit
+
+VIEWS = ("Search", "Reader", "Library", "Reading pack")
+_URL_VIEW = {"reader": "Reader", "library": "Library", "pack": "Reading pack"}
+
+STYLE = """
+<style>
+.stMarkdown p, .stMarkdown li { font-family: Georgia, 'Times New Roman', serif; font-size: 1.03rem; line-height: 1.62; }
+.stMarkdown mark { background: #fff1b8; padding: 0 .1em; border-radius: 2px; }
+.stMarkdown b { color: #123c69; }
+[data-testid="stCaptionContainer"] p { font-family: inherit; }
+/* The citation is a code block for its copy button, but it reads as the hit's heading. */
+[data-testid="stCode"] pre, [data-testid="stCode"] code { font-family: Georgia, serif !important; font-weight: 600;
+  font-size: 1.02rem; color: #123c69; background: #eef3f9; }
+</style>
+"""
+
+
+def index_dir() -> Path:
+    return Path(os.environ.get("TIPSEARCH_INDEX", "index"))
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("TIPSEARCH_CORPUS", "corpus"))
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def _embedder(model: str) -> Embedder:
+    embedder = load_embedder(model)
+    embedder.embed(["warm up"])  # the first call pays for lazy set-up; pay it here, not on the first question
+    return embedder
+
+
+@st.cache_resource(show_spinner="Opening the index...")
+def _library(index: str) -> Library:
+    library = Library.open(index)
+    library._embedder = _embedder(library.manifest.model)  # kept across reopenings after an upload
+    return library
+
+
+def library() -> Library:
+    return _library(str(index_dir()))
+
+
+def reopen() -> None:
+    """After the index changed on disk: drop the open library; the model stays loaded."""
+    _library.clear()
+
+
+# -- navigation ----------------------------------------------------------------------------
+
+def start() -> None:
+    """Once per session: take the view, question and reader position from the URL."""
+    state = st.session_state
+    if "view" in state:
+        return
+    params = st.query_params
+    state.question = params.get("q", "")
+    state.reader_doc = params.get("doc")
+    state.reader_para = params.get("para")
+    state.view = "Reader" if state.reader_doc else _URL_VIEW.get(params.get("view", ""), "Search")
+    state.pack = []
+
+
+def set_url(**params: str | None) -> None:
+    """Make the page a link: the URL carries exactly these parameters."""
+    st.query_params.from_dict({k: v for k, v in params.items() if v})
+
+
+def open_reader(document: str, paragraph: str | None = None) -> None:
+    """A button callback: show the reader at a paragraph (runs before the next script run)."""
+    st.session_state.view = "Reader"
+    st.session_state.reader_doc = document
+    st.session_state.reader_para = paragraph
+
+
+# -- the reading pack ------------------------------------------------------------------------
+
+def pack() -> list[PackItem]:
+    return st.session_state.setdefault("pack", [])
+
+
+def key(i: PackItem) -> str:
+    return f"{i.file}#{i.ref}"
+
+
+def in_pack(unit: Unit) -> bool:
+    return key(item(unit)) in {key(i) for i in pack()}
+
+
+def add_to_pack(unit: Unit) -> None:
+    if not in_pack(unit):
+        pack().append(item(unit))
+
+
+def move(position: int, step: int) -> None:
+    items = pack()
+    target = position + step
+    if 0 <= target < len(items):
+        items[position], items[target] = items[target], items[position]
+
+
+def drop(position: int) -> None:
+    del pack()[position]
+
+
+def set_note(position: int, widget_key: str) -> None:
+    items = pack()
+    items[position] = replace(items[position], note=st.session_state[widget_key])
+
+
+def replace_pack(items: list[PackItem]) -> None:
+    st.session_state.pack = list(items)
