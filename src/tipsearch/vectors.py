@@ -8,6 +8,7 @@ import faiss
 import numpy as np
 
 from .errors import IndexCorruptError
+from .layout import FileCheck
 
 
 class VectorIndex:
@@ -22,12 +23,25 @@ class VectorIndex:
         return cls(index)
 
     @classmethod
-    def load(cls, path: Path, dimension: int, count: int) -> VectorIndex:
-        """Load and check against what the manifest says."""
-        if not path.exists():
+    def load(cls, path: Path, dimension: int, count: int, expected: FileCheck | None = None) -> VectorIndex:
+        """Load and check against what the manifest says: size and checksum, then count and dimension.
+
+        The file is read once; its checksum is taken on the same bytes FAISS deserialises.
+        """
+        if not path.is_file():
             raise IndexCorruptError(f"{path} is missing: run `tipsearch build`")
+        if expected is not None and path.stat().st_size != expected.bytes:
+            raise IndexCorruptError(
+                f"{path} is damaged ({path.stat().st_size} bytes, the manifest says {expected.bytes}): "
+                "run `tipsearch build`"
+            )
+        data = path.read_bytes()
+        if expected is not None and (actual := FileCheck.of_bytes(data)) != expected:
+            raise IndexCorruptError(
+                f"{path} is damaged (checksum {actual.crc32}, the manifest says {expected.crc32}): run `tipsearch build`"
+            )
         try:
-            index = faiss.read_index(str(path))
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError as e:
             raise IndexCorruptError(f"{path} is damaged ({str(e).splitlines()[0][:80]}): run `tipsearch build`") from e
         if index.d != dimension or index.ntotal != count:
