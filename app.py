@@ -37,7 +37,11 @@ question = st.text_input(
 k = st.sidebar.slider("Paragraphs to show", 1, 30, 10)
 if question:
     st.query_params["q"] = question  # the search is now a shareable link
-    hits = lib.search(question, k=k)
+    try:
+        hits = lib.search(question, k=k)
+    except TipsearchError as e:  # e.g. the index damaged under a running app
+        st.error(str(e))
+        st.stop()
     if not hits:
         st.info("No paragraph matches. Try other words.")
     for hit in hits:

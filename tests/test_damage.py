@@ -142,3 +142,26 @@ def test_index_from_another_model_is_refused(hash_index: Path):
 
     with pytest.raises(IndexCorruptError, match="384 dimensions"):
         Library.open(hash_index, embedder=Wider())
+
+
+def test_app_shows_damage_as_an_error_not_a_traceback(index: Path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    _flip_byte(_file(index, "vectors.faiss"), 0.6)
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(index))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "vectors.faiss" in at.error[0].value and "tipsearch build" in at.error[0].value
+
+
+def test_database_errors_at_query_time_are_one_typed_error(index: Path):
+    """Damage that shows only during a search (past the open checks) is IndexCorruptError, not sqlite3's."""
+    import sqlite3
+
+    lib = Library.open(index)
+    lib.store.conn.close()
+    lib.store.conn = sqlite3.connect(":memory:", check_same_thread=False)  # a database without the tables
+    with pytest.raises(IndexCorruptError, match=r"units\.sqlite is damaged .*tipsearch build"):
+        lib.search("legal assistance", k=3, mode="keyword")

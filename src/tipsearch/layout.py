@@ -48,10 +48,6 @@ class FileCheck:
                 crc = zlib.crc32(block, crc)
         return cls(path.stat().st_size, f"{crc:08x}")
 
-    @classmethod
-    def of_bytes(cls, data: bytes) -> FileCheck:
-        return cls(len(data), f"{zlib.crc32(data):08x}")
-
 
 @dataclass(frozen=True)
 class DocumentEntry:
