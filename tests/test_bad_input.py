@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 
 from tipsearch import cleaning, paragraphs, readers
 from tipsearch.cli import main
-from tipsearch.embedding import HashingEmbedder
 from tipsearch.errors import UnreadableFileError
 
 import un_render
@@ -148,7 +146,7 @@ def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path: Path, monkeypatch):
 def test_pdf_with_thousands_of_pages_is_refused_quickly(tmp_path: Path):
     path = _many_pages(tmp_path / "huge.pdf", readers.MAX_PDF_PAGES + 500)
     start = time.perf_counter()
-    assert f"page limit" in reason(path)
+    assert "page limit" in reason(path)
     assert time.perf_counter() - start < 10
 
 

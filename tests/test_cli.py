@@ -1,7 +1,6 @@
 """Every CLI command, in process, on an index built with the hashing embedder."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from tipsearch import cleaning, paragraphs, readers
 from tipsearch.records import Page
@@ -101,3 +100,20 @@ def test_roman_heading_wins_when_it_is_the_next_chapter():
 
 def test_roman_value():
     assert [paragraphs.roman_value(t) for t in ("I", "IV", "IX", "XIV", "A")] == [1, 4, 9, 14, None]
+
+
+def test_text_between_a_heading_and_the_next_number_is_kept_as_a_block():
+    text = "1. One.\n2. Two.\n\nA. Annex\n\nUnnumbered annex text\nover two lines.\n\n3. Three."
+    units = units_of(text)
+    assert [(u.kind, u.number) for u in units] == [("paragraph", "1"), ("paragraph", "2"), ("block", "1"),
+                                                  ("paragraph", "3")]
+    assert units[2].text == "Unnumbered annex text over two lines." and units[2].section == ("A. Annex",)
+
+
+def test_front_matter_and_trailing_headings_are_reported_not_lost():
+    lines = cleaning.clean([Page(None, ("Distr.: General", "Summary of the report", "", "1. One.", "2. Two.",
+                                        "", "I. Closing heading"))])
+    result = paragraphs.segment_all(lines)
+    assert result.front_matter == ("Distr.: General", "Summary of the report")
+    assert result.headings == ("I. Closing heading",)
+    assert [u.number for u in result.units] == ["1", "2"]

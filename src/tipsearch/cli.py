@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("interrupted; the index is as it was before this command", file=sys.stderr)
+        print("interrupted; the index is unchanged (or fully updated, if the build had finished)", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -64,18 +65,23 @@ class MiniLMEmbedder:
         self.max_tokens = int(self.model.max_seq_length)
         self.batch_size = batch_size
         self.calls = 0
+        # One model serves every thread (Streamlit sessions). The fast tokenizer is not safe to share
+        # ("Already borrowed"), and torch already uses every core for one batch, so calls take turns.
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        with self._lock:
+            self.calls += 1
+            vectors = self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer.tokenize(text)) + 2
+        with self._lock:
+            return len(self.model.tokenizer.tokenize(text)) + 2
 
 
 class HashingEmbedder:
@@ -91,6 +97,7 @@ class HashingEmbedder:
     def __init__(self) -> None:
         self.calls = 0
         self.texts_embedded = 0
+        self._lock = threading.Lock()  # only the counters are shared state
 
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self.dimension, dtype=np.float32)
@@ -101,8 +108,9 @@ class HashingEmbedder:
         return v / n if n else v
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        self.texts_embedded += len(texts)
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts])

@@ -24,6 +24,10 @@ class IndexCorruptError(TipsearchError):
     """The index exists but its files disagree or are damaged."""
 
 
+class IndexBusyError(TipsearchError):
+    """Another build holds the index's build lock."""
+
+
 class ModelMissingError(TipsearchError):
     """The embedding model is not installed."""
 

@@ -2,7 +2,8 @@
 
 Unchanged text is never embedded again: each chunk's vector is found by the hash of its
 text in the previous generation. The new generation is written aside and made live by
-replacing manifest.json, so an interrupted build leaves the previous index usable.
+replacing manifest.json, so an interrupted build leaves the previous index usable. One build
+runs at a time (a lock file); the next build removes what an interrupted one left behind.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from tqdm import tqdm
 from . import cleaning, metadata, paragraphs, readers
 from .citations import cite
 from .embedding import MINILM, Embedder, load_embedder, windows
-from .errors import TipsearchError, UnreadableFileError
-from .layout import DATABASE, VECTORS, DocumentEntry, IndexLayout, Manifest
+from .errors import IndexCorruptError, TipsearchError, UnreadableFileError
+from .layout import DATABASE, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
 from .records import Document, Paragraph
 from .store import Store
 from .vectors import VectorIndex
@@ -33,6 +34,13 @@ log = logging.getLogger(__name__)
 
 _NOT_DOCUMENTS = {metadata.CATALOG.lower(), "readme.md", "readme.txt", "readme"}
 EMBED_BATCH = 256
+
+# Test-only fault injection (tests/test_crash.py): when TIPSEARCH_PAUSE_AT names a checkpoint,
+# the build touches the file named by TIPSEARCH_PAUSE_FILE there and waits to be killed, so a
+# test can interrupt a real build process at an exact point. Unset in normal use: a no-op.
+PAUSE_AT = "TIPSEARCH_PAUSE_AT"
+PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
+CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
 
 
 @dataclass(frozen=True)
@@ -108,28 +116,46 @@ def _fingerprint(files: list[Path], hashes: dict[Path, str], corpus_dir: Path) -
     return {str(p.relative_to(corpus_dir)): hashes[p] for p in files}
 
 
+def _checkpoint(name: str) -> None:
+    if os.environ.get(PAUSE_AT) == name:
+        Path(os.environ[PAUSE_FILE]).touch()
+        while True:
+            time.sleep(0.05)
+
+
+def _intact(layout: IndexLayout, manifest: Manifest) -> bool:
+    """True when the generation's files match the manifest; a damaged index is rebuilt, not kept."""
+    try:
+        for name in (DATABASE, VECTORS):
+            layout.check_file(manifest, name)
+    except IndexCorruptError as e:
+        log.warning("%s", e)
+        return False
+    return True
+
+
 def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: dict[str, str], catalog: str | None) -> bool:
     return bool(
         old
         and old.model == model
         and old.catalog_sha256 == catalog
         and old.extra.get("sources") == sources
-        and layout.database(old.generation).exists()
-        and layout.vectors(old.generation).exists()
+        and _intact(layout, old)
     )
 
 
 def _previous_vectors(layout: IndexLayout, old: Manifest | None, model: str) -> tuple[dict[str, int], VectorIndex | None]:
-    """Chunk hashes and vectors of the live generation, to reuse; empty when unusable."""
+    """Chunk hashes and vectors of the live generation, to reuse; empty when unusable or damaged."""
     if old is None or old.model != model:
         return {}, None
     try:
+        layout.check_file(old, DATABASE)
         store = Store.open(layout.database(old.generation))
         try:
             hashes = store.chunk_hashes()
         finally:
             store.close()
-        return hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors)
+        return hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors, old.files[VECTORS])
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
         return {}, None
@@ -144,17 +170,31 @@ def build_index(
     force: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
 ) -> BuildReport:
-    """Build or update index_dir from the files in corpus_dir."""
-    start = time.perf_counter()
-    model = embedder.name if embedder else model
+    """Build or update index_dir from the files in corpus_dir; one build at a time per index."""
     layout = IndexLayout(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    with layout.build_lock():
+        return _build(corpus_dir, layout, model, embedder, progress, force, on_file)
+
+
+def _build(
+    corpus_dir: Path,
+    layout: IndexLayout,
+    model: str,
+    embedder: Embedder | None,
+    progress: bool,
+    force: bool,
+    on_file: Callable[[FileReport], None] | None,
+) -> BuildReport:
+    start = time.perf_counter()
+    index_dir = layout.root
+    model = embedder.name if embedder else model
     files = corpus_files(corpus_dir)
     hashes = {p: sha256_file(p) for p in files}
     sources = _fingerprint(files, hashes, corpus_dir)
     catalog_path = corpus_dir / metadata.CATALOG
     catalog_sha = sha256_file(catalog_path) if catalog_path.exists() else None
     old = layout.manifest_or_none()
+    _remove_leftovers(layout, old)
     if not force and _up_to_date(old, layout, model, sources, catalog_sha):
         reports = tuple(FileReport(d.file, "unchanged", d.units) for d in old.documents) + tuple(
             FileReport(**s) for s in old.extra.get("skipped", [])
@@ -188,7 +228,11 @@ def build_index(
     dimension = emb.dimension if emb else (old.dimension if old else 384)
     VectorIndex.build(vectors, dimension).save(tmp / VECTORS)
     _fsync_tree(tmp)
+    checks = {name: FileCheck.of(tmp / name) for name in (DATABASE, VECTORS)}
+    _checkpoint("written")
     os.replace(tmp, layout.generation_dir(generation))
+    fsync_dir(layout.root)
+    _checkpoint("renamed")
     units = sum(len(p.units) for p in parsed)
     skipped = [r for r in reports if r.status == "skipped"]
     layout.write_manifest(
@@ -201,9 +245,11 @@ def build_index(
             documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
             catalog_sha256=catalog_sha,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            files=checks,
             extra={"sources": sources, "skipped": [r.__dict__ for r in skipped]},
         )
     )
+    _checkpoint("switched")
     _remove_old_generations(layout, keep={generation, old.generation if old else generation})
     return BuildReport(index_dir, tuple(reports), units, embedded, reused, time.perf_counter() - start)
 
@@ -237,6 +283,7 @@ def _read_all(
         reports.append(report)
         if on_file:
             on_file(report)
+        _checkpoint("reading")
     return parsed, reports
 
 
@@ -262,6 +309,7 @@ def _embed_chunks(
             batch = todo[start : start + EMBED_BATCH]
             vectors[batch] = embedder.embed([texts[i] for i in batch])
             bar.update(len(batch))
+            _checkpoint("embedding")
     return vectors, len(todo), len(reuse)
 
 
@@ -269,6 +317,26 @@ def _fsync_tree(path: Path) -> None:
     for p in path.iterdir():
         with p.open("rb") as f:
             os.fsync(f.fileno())
+    fsync_dir(path)
+
+
+def _remove_leftovers(layout: IndexLayout, live: Manifest | None) -> None:
+    """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one.
+
+    Safe under the build lock: no other build is writing, and no manifest points to these.
+    """
+    live_number = _generation_number(live.generation) if live else 0
+    for p in layout.root.glob("gen-*"):
+        number = _generation_number(p.name)
+        if p.name.endswith(".tmp") or (number is not None and number > live_number):
+            log.info("removing %s, left by an interrupted build", p)
+            shutil.rmtree(p, ignore_errors=True)
+    layout.manifest_path.with_suffix(".json.tmp").unlink(missing_ok=True)
+
+
+def _generation_number(name: str) -> int | None:
+    digits = name[4:10]
+    return int(digits) if name.startswith("gen-") and digits.isdigit() else None
 
 
 def _remove_old_generations(layout: IndexLayout, keep: set[str]) -> None:

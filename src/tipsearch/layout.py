@@ -6,21 +6,47 @@
 
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.
+The manifest records each generation file's size and CRC-32, so a truncated or altered file
+is refused on open instead of answering wrongly.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import IndexCorruptError, IndexMissingError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
-SCHEMA_VERSION = 2  # 2: units.footnotes
+SCHEMA_VERSION = 2  # 2: units.footnotes; manifest records each file's size and checksum
 MANIFEST = "manifest.json"
+BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
 VECTORS = "vectors.faiss"
+_GENERATION = re.compile(r"^gen-\d{6}$")
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What a generation file must be: its size in bytes and the CRC-32 of its bytes."""
+
+    bytes: int
+    crc32: str
+
+    @classmethod
+    def of(cls, path: Path) -> FileCheck:
+        crc = 0
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(_BLOCK), b""):
+                crc = zlib.crc32(block, crc)
+        return cls(path.stat().st_size, f"{crc:08x}")
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,7 @@ class Manifest:
     schema_version: int = SCHEMA_VERSION
     vector_index: str = "flat"
     built_at: str = ""
+    files: dict[str, FileCheck] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -51,6 +78,7 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         data["documents"] = tuple(DocumentEntry(**d) for d in data["documents"])
+        data["files"] = {name: FileCheck(**check) for name, check in data["files"].items()}
         return cls(**data)
 
 
@@ -76,7 +104,13 @@ class IndexLayout:
             raise IndexMissingError(f"no index at {self.root}/: run `tipsearch build` first")
         try:
             manifest = Manifest.from_json(self.manifest_path.read_text(encoding="utf-8"))
-        except (ValueError, TypeError, KeyError) as e:
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            version = _schema_version(self.manifest_path)
+            if version is not None and version != SCHEMA_VERSION:
+                raise IndexCorruptError(
+                    f"{self.manifest_path} has schema version {version}, this tipsearch reads "
+                    f"{SCHEMA_VERSION}: run `tipsearch build`"
+                ) from e
             raise IndexCorruptError(
                 f"{self.manifest_path} is unreadable ({e.__class__.__name__}): run `tipsearch build`"
             ) from e
@@ -84,6 +118,16 @@ class IndexLayout:
             raise IndexCorruptError(
                 f"{self.manifest_path} has schema version {manifest.schema_version}, this tipsearch reads "
                 f"{SCHEMA_VERSION}: run `tipsearch build`"
+            )
+        # The generation names a folder: a hand-edited "../x" must not lead outside the index.
+        if not isinstance(manifest.generation, str) or not _GENERATION.match(manifest.generation):
+            raise IndexCorruptError(
+                f"{self.manifest_path} names generation {manifest.generation!r}, not gen-NNNNNN: run `tipsearch build`"
+            )
+        if set(manifest.files) != {DATABASE, VECTORS}:
+            raise IndexCorruptError(
+                f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {DATABASE} and {VECTORS}: "
+                "run `tipsearch build`"
             )
         return manifest
 
@@ -93,9 +137,41 @@ class IndexLayout:
         except (IndexMissingError, IndexCorruptError):
             return None
 
+    def check_file(self, manifest: Manifest, name: str) -> None:
+        """Raise IndexCorruptError unless the generation file has the size and checksum the manifest says."""
+        path = self.generation_dir(manifest.generation) / name
+        expected = manifest.files[name]
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing: run `tipsearch build`")
+        size = path.stat().st_size
+        if size != expected.bytes:  # truncation shows without reading the file
+            raise _mismatch(path, f"{size} bytes, the manifest says {expected.bytes}")
+        actual = FileCheck.of(path)
+        if actual.crc32 != expected.crc32:
+            raise _mismatch(path, f"checksum {actual.crc32}, the manifest says {expected.crc32}")
+
     def next_generation(self) -> str:
         numbers = [int(p.name.split("-")[1].split(".")[0]) for p in self.root.glob("gen-*") if p.name[4:10].isdigit()]
         return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Hold the index's build lock: one build at a time; readers never wait on it.
+
+        flock is released by the kernel when the process dies, so a killed build leaves no stale lock.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / BUILD_LOCK).open("a") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as e:
+                raise IndexBusyError(
+                    f"another build is running on {self.root}/: wait for it to finish, then run the command again"
+                ) from e
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Write aside, fsync, then rename over: readers see the old or the new, never half."""
@@ -105,10 +181,22 @@ class IndexLayout:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
 
-def _fsync_dir(path: Path) -> None:
+def _mismatch(path: Path, what: str) -> IndexCorruptError:
+    return IndexCorruptError(f"{path} is damaged ({what}): run `tipsearch build`")
+
+
+def _schema_version(path: Path) -> object:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("schema_version") if isinstance(data, dict) else None
+
+
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

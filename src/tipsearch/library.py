@@ -4,14 +4,15 @@ list and show documents; build and add files."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 from .answers import best_spans
-from .embedding import Embedder, load_embedder
-from .errors import NotFoundError, UnreadableFileError
-from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
-from .layout import IndexLayout, Manifest
+from .embedding import HASHING, MINILM, Embedder, load_embedder
+from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from .filters import Allowed, Filters, allowed, per_document
+from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
+from .layout import DATABASE, VECTORS, IndexLayout, Manifest
 from .records import Document, Hit, Unit
 from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
 from .search import Candidate, clip, retrieve
@@ -32,20 +33,38 @@ class Library:
         self.store = store
         self.vectors = vectors
         self._embedder = embedder
+        self._embedder_lock = threading.Lock()
 
     @classmethod
     def open(cls, index_dir: Path | str = DEFAULT_INDEX, embedder: Embedder | None = None) -> Library:
         """Open a built index; the model is loaded on the first search."""
         layout = IndexLayout(Path(index_dir))
         manifest = layout.read_manifest()
+        if manifest.model not in (MINILM, HASHING):
+            raise IndexCorruptError(
+                f"{layout.manifest_path} names model {manifest.model!r}, which this tipsearch does not know "
+                f"({MINILM}, {HASHING}): run `tipsearch build`"
+            )
+        if embedder is not None:
+            check_embedder(manifest, embedder, layout.manifest_path)
+        layout.check_file(manifest, DATABASE)
+        vectors = VectorIndex.load(layout.vectors(manifest.generation), manifest.dimension, manifest.vectors,
+                                   manifest.files[VECTORS])
         store = Store.open(layout.database(manifest.generation))
-        vectors = VectorIndex.load(layout.vectors(manifest.generation), manifest.dimension, manifest.vectors)
+        try:
+            store.check_counts(manifest.units, manifest.vectors)
+        except IndexCorruptError:
+            store.close()
+            raise
         return cls(layout, manifest, store, vectors, embedder)
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = load_embedder(self.manifest.model)
+        with self._embedder_lock:  # two first searches at once must not load the model twice
+            if self._embedder is None:
+                embedder = load_embedder(self.manifest.model)
+                check_embedder(self.manifest, embedder, self.layout.manifest_path)
+                self._embedder = embedder
         return self._embedder
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
@@ -131,6 +150,15 @@ class Library:
     def matches(self, question: str, k: int = 50) -> list[Unit]:
         """The k best units for a question without answer spans: cheap enough to chart many."""
         return self.store.units([c.unit_id for c in retrieve(self.store, self.vectors, self.embedder, question, k)])
+
+
+def check_embedder(manifest: Manifest, embedder: Embedder, manifest_path: Path) -> None:
+    """Vectors from one model are meaningless to another: refuse instead of ranking noise."""
+    if embedder.name != manifest.model or embedder.dimension != manifest.dimension:
+        raise IndexCorruptError(
+            f"{manifest_path} says the index was built with {manifest.model} ({manifest.dimension} dimensions), "
+            f"not {embedder.name} ({embedder.dimension}): run `tipsearch build --model {embedder.name}`"
+        )
 
 
 def build(corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX, **kwargs) -> BuildReport:

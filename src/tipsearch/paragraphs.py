@@ -5,6 +5,9 @@ a paragraph stays in it; "Recommendation N" blocks are their own units inside th
 paragraph; headings are not units but the section path; a paragraph runs until the next
 number, across blank lines and page breaks. Documents without numbered paragraphs fall back
 to blank-line blocks.
+
+No text is dropped: lines before paragraph 1 are the front matter (read by the metadata stage),
+and unnumbered text after a heading, before the next number, becomes an unnumbered block.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ class _Segmenter:
         self.last_roman = 0
         self.last_recommendation = 0
         self.blocks = 0
+        self.front: list[str] = []  # lines before paragraph 1 of a numbered document
+        self.headings: list[str] = []  # every heading, whole, in order
 
     # -- state changes -------------------------------------------------------------
     def close(self) -> None:
@@ -92,6 +97,7 @@ class _Segmenter:
         if self.heading is not None:
             level, first = self.sections[-1]
             self.sections[-1] = (level, " ".join([first, *self.heading]))
+            self.headings.append(self.sections[-1][1])
             self.heading = None
 
     def open(self, number: str, kind: str, label: str | None, page: int | None) -> None:
@@ -142,8 +148,11 @@ class _Segmenter:
             self.open(str(self.last_number), "recommendation", f"Recommendation {r.group(1)}", line.page)
             return
         if self.current is None:
-            if self.numbered or (not self.units and is_masthead(text)):
-                return  # front matter before paragraph 1: the metadata stage reads it
+            if (self.numbered and not self.last_number) or (not self.units and is_masthead(text)):
+                self.front.append(text)  # front matter before paragraph 1: the metadata stage reads it
+                return
+            # Text after a heading and before the next number (or an unnumbered document): a block,
+            # cited as unnumbered text rather than lost.
             self.blocks += 1
             self.open(str(self.blocks), "block", None, line.page)
         elif not self.numbered and self.current.gap:
@@ -166,10 +175,25 @@ def _has_numbered_paragraphs(lines: list[Line]) -> bool:
     return 1 in numbers and 2 in numbers
 
 
-def segment(lines: list[Line]) -> list[Paragraph]:
-    """Clean lines -> units in document order."""
+@dataclass(frozen=True)
+class Segmentation:
+    """Where every line went: units, the headings (section paths) and the front matter."""
+
+    units: tuple[Paragraph, ...]
+    headings: tuple[str, ...]
+    front_matter: tuple[str, ...]
+
+
+def segment_all(lines: list[Line]) -> Segmentation:
+    """Clean lines -> units in document order, with the headings and front matter that are not units."""
     seg = _Segmenter(numbered=_has_numbered_paragraphs(lines))
     for line in lines:
         seg.feed(line)
     seg.close()
-    return seg.units
+    seg.finish_heading()
+    return Segmentation(tuple(seg.units), tuple(seg.headings), tuple(seg.front))
+
+
+def segment(lines: list[Line]) -> list[Paragraph]:
+    """Clean lines -> units in document order."""
+    return list(segment_all(lines).units)

@@ -113,8 +113,22 @@ class Store:
 
     # -- reading -----------------------------------------------------------------
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        # One connection serves every thread (Streamlit sessions); the lock keeps its cursors apart.
         with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as e:  # damage past the pages the open check read
+                raise IndexCorruptError(f"{self.path} is damaged ({e}): run `tipsearch build`") from e
+
+    def check_counts(self, units: int, chunks: int) -> None:
+        """Raise IndexCorruptError unless the database holds as many units and chunks as the manifest says."""
+        have_units = self.unit_count()
+        have_chunks = int(self._query("SELECT count(*) FROM chunks")[0][0])
+        if (have_units, have_chunks) != (units, chunks):
+            raise IndexCorruptError(
+                f"{self.path} holds {have_units} units and {have_chunks} chunks, the manifest says {units} and "
+                f"{chunks}: run `tipsearch build`"
+            )
 
     def chunk_hashes(self) -> dict[str, int]:
         """text hash -> chunk id, to reuse vectors of unchanged text."""

@@ -8,6 +8,7 @@ import faiss
 import numpy as np
 
 from .errors import IndexCorruptError
+from .layout import FileCheck
 
 
 class VectorIndex:
@@ -22,10 +23,23 @@ class VectorIndex:
         return cls(index)
 
     @classmethod
-    def load(cls, path: Path, dimension: int, count: int) -> VectorIndex:
-        """Load and check against what the manifest says."""
-        if not path.exists():
+    def load(cls, path: Path, dimension: int, count: int, expected: FileCheck | None = None) -> VectorIndex:
+        """Load and check against what the manifest says: size and checksum, then count and dimension.
+
+        The checksum is a streamed pass before faiss.read_index (the second read comes from the page
+        cache); faiss.deserialize_index on bytes already read is slower than both (bench/open_cost.py).
+        """
+        if not path.is_file():
             raise IndexCorruptError(f"{path} is missing: run `tipsearch build`")
+        if expected is not None and path.stat().st_size != expected.bytes:
+            raise IndexCorruptError(
+                f"{path} is damaged ({path.stat().st_size} bytes, the manifest says {expected.bytes}): "
+                "run `tipsearch build`"
+            )
+        if expected is not None and (actual := FileCheck.of(path)) != expected:
+            raise IndexCorruptError(
+                f"{path} is damaged (checksum {actual.crc32}, the manifest says {expected.crc32}): run `tipsearch build`"
+            )
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as e:
