@@ -81,14 +81,13 @@ def _content(line: str) -> str:
 @SETTINGS
 @given(_document, st.integers(0, 60))
 def test_cleaning_removes_only_layout_noise(lines: list[str], split: int):
-    clean = cleaning.clean(_pages(lines, split))
-    kept = [ln.text for ln in clean if ln.text]
-    raw = [r for r in lines if r.strip()]
-    noise = [r for r in raw if cleaning.is_noise(cleaning.clean_line(r))]
-    assert len(kept) == len(raw) - len(noise)
-    for r, k in zip((r for r in raw if r not in noise), kept):
-        removed = _chars(r) - _chars(k)
-        assert set(removed) <= set("[]()#"), (r, k)  # only the brackets of an empty Markdown link
+    removed: list[str] = []
+    clean = cleaning.clean(_pages(lines, split), removed)
+    kept = _chars(" ".join(ln.text for ln in clean)) + _chars(" ".join(removed))
+    lost = _chars(" ".join(lines)) - kept
+    # Only the brackets of an empty Markdown link, soft hyphens, and hyphens of words joined
+    # across a line end ("traf-" + "ficking") may go; everything else is kept or reported removed.
+    assert set(lost) <= set("[]()#-\u00ad"), (lost, lines, removed)
 
 
 @SETTINGS
@@ -192,4 +191,5 @@ def test_app_shows_markup_inert(corpus: Path, tmp_path: Path, monkeypatch):
     shown = "\n".join(m.value for m in at.markdown)
     assert "alert" in shown
     assert "<script>" not in shown and "<img" not in shown
-    assert re.search(r"&lt\\?;script&gt\\?;alert", shown)  # shown as text, entity-escaped
+    plain = re.sub(r"</?(b|mark)>", "", shown)  # the app's own marks around the question's words
+    assert re.search(r"&lt\\?;script&gt\\?;alert", plain)  # shown as text, entity-escaped

@@ -96,14 +96,16 @@ def _is_furniture(text: str, symbol: str | None, running: set[str], page: int | 
     return bool(symbol and rest.replace(symbol, "").strip() == "" and rest)
 
 
-def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[str], page: int | None) -> list[str]:
+def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[str], page: int | None,
+                removed: list[str]) -> list[str]:
     """Peel furniture off the top and bottom of a page; drop job numbers etc. anywhere."""
     lines = list(lines)
     if not first:  # page 1's top is the masthead, which the metadata stage reads
         while lines and (not lines[0] or _is_furniture(lines[0], symbol, running, page)):
-            lines.pop(0)
+            removed.append(lines.pop(0))
     while lines and (not lines[-1] or _is_furniture(lines[-1], symbol, running, page)):
-        lines.pop()
+        removed.append(lines.pop())
+    removed.extend(t for t in lines if t and is_noise(t))
     return [t for t in lines if not (t and is_noise(t))]
 
 
@@ -127,7 +129,7 @@ _NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|
 _BODY_START = re.compile(r"^(\d{1,4}\.\s|[IVXL]+\.\s|Recommendation \d)")
 
 
-def _split_footnotes(lines: list[str], next_note: int) -> tuple[list[str], list[tuple[int, str]], int]:
+def _split_footnotes(lines: list[str], next_note: int, removed: list[str]) -> tuple[list[str], list[tuple[int, str]], int]:
     """Body lines, and the footnotes at the foot of the page with the body line citing each."""
     for i in range(1, len(lines)):
         m = _FOOTNOTE.match(lines[i])
@@ -154,13 +156,18 @@ def _split_footnotes(lines: list[str], next_note: int) -> tuple[list[str], list[
             else:
                 mark = _find_marker(number, body[at])
                 body[at] = body[at][: mark.start()] + body[at][mark.end() :]
+                removed.append(mark.group(0))  # the mark; the note keeps its number
             placed.append((at, f"{number} {note}"))
         return body, placed, n
     return lines, [], next_note
 
 
-def clean(pages: list[Page]) -> list[Line]:
-    """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart."""
+def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
+    """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart.
+
+    removed, when given, receives every line (and footnote mark) taken out as layout noise.
+    """
+    removed = [] if removed is None else removed
     texts = [[clean_line(raw) for raw in page.lines] for page in pages]
     symbol = _document_symbol(texts)
     running = _running_lines(texts)
@@ -173,8 +180,8 @@ def clean(pages: list[Page]) -> list[Line]:
         if page.footnotes:
             body, notes = lines, list(page.footnotes)
         else:
-            body = _strip_page(lines, index == 0, symbol, running, page.number)
-            body, notes, next_note = _split_footnotes(body, next_note)
+            body = _strip_page(lines, index == 0, symbol, running, page.number, removed)
+            body, notes, next_note = _split_footnotes(body, next_note, removed)
         by_line: dict[int, list[str]] = {}
         for at, note in notes:
             by_line.setdefault(at, []).append(note)

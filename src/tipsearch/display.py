@@ -12,7 +12,8 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^%@/;,?])")
 def inert(text: str) -> str:
     """Markdown source that displays text exactly, with its line breaks, and renders nothing."""
     # Markdown escapes first: done after, they would split the entities (`&lt\;` shows as "&lt;").
-    escaped = html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
+    # quote=False: the entities of quotes (&#x27;) would bring back a bare "#"; quotes are inert as text.
+    escaped = html.escape(_MARKDOWN.sub(r"\\\1", text), quote=False)
     return escaped.replace("\n", "  \n")
 
 
