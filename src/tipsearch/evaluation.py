@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import TipsearchError
 from .library import Library
 from .records import Unit
-from .search import retrieve
+from .search import RANKING, Ranking, retrieve
 
 GOLD_GAIN = 2.0
 ALSO_GAIN = 1.0
@@ -139,16 +139,17 @@ def compared_modes(mode: str) -> list[str]:
     return list(dict.fromkeys([mode, "keyword", "semantic"]))
 
 
-def evaluate(library: Library, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH) -> list[Scores]:
+def evaluate(library: Library, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH,
+             ranking: Ranking = RANKING, modes: Sequence[str] | None = None) -> list[Scores]:
     """Scores of the chosen mode and, on the same index, keyword-only and semantic-only."""
     if k < 1:
         raise TipsearchError(f"-k must be at least 1, not {k}")
 
     def ranker(m: str) -> Callable[[str], list[str]]:
         def rank(q: str) -> list[str]:
-            hits = retrieve(library.store, library.vectors, library.embedder, q, k, m)
+            hits = retrieve(library.store, library.vectors, library.embedder, q, k, m, ranking)
             return [unit_key(u) for u in library.store.units([h.unit_id for h in hits])]
 
         return rank
 
-    return [score(m, questions, ranker(m)) for m in compared_modes(mode)]
+    return [score(m, questions, ranker(m)) for m in (modes or compared_modes(mode))]
