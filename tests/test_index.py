@@ -94,10 +94,14 @@ def test_hits_carry_citation_section_and_a_verbatim_answer(hash_index: Path):
 
 @pytest.mark.parametrize("question", [
     '"unbalanced', "NOT", "a AND (b OR", "col:umn^2 *", "", " ", "x" * 5000, "人口贩运 \U0001f600", "NEAR(a b)",
+    "AND OR NOT", '""', "^", "*", "text:victims", "-victims", "\U0001f600\U0001f47f", "الاتجار بالبشر",
+    "торговля людьми", "What is it?", "JIT AND NRM OR (TIP", "CTOC/COP/WG.4/2022/INF/1/Rev.1", "\x00\t\n",
+    "victims " * 1000,
 ])
-def test_any_question_is_safe(hash_index: Path, question: str):
-    hits = Library.open(hash_index).search(question, k=5)
-    assert isinstance(hits, list)
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_any_question_is_safe(hash_index: Path, question: str, mode: str):
+    hits = Library.open(hash_index).search(question, k=5, mode=mode)
+    assert isinstance(hits, list) and len(hits) <= 5
     assert all(h.answer in h.text for h in hits)
 
 

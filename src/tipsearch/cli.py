@@ -12,14 +12,14 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import library
+from . import evaluation, library
 from .embedding import HASHING, MINILM
 from .errors import TipsearchError
 from .filters import KINDS, Filters
 from .indexing import BuildReport
 from .records import Hit, Unit
 from .search import MODES
-from .serialize import document_dict, hit_dict, timeline_dict, unit_dict
+from .serialize import document_dict, hit_dict, scores_dict, timeline_dict, unit_dict
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -145,6 +145,24 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         bar = "#" * round(e.strength * 10)
         print(f"{e.document.date or 'undated':<10}  {bar:<10} {e.strength:4.2f}  {e.hit.citation}")
         print(_wrap(e.hit.answer, " " * 12))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    questions = evaluation.read_questions(args.questions)
+    results = evaluation.evaluate(library.Library.open(args.index), questions, args.mode, args.k)
+    if args.json:
+        _print_json([scores_dict(s, with_questions=args.misses) for s in results])
+        return 0
+    print(f"{args.questions}: {len(questions)} questions")
+    print(f"{'mode':<10} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7} {'nDCG@10':>8}")
+    for s in results:
+        print(f"{s.mode:<10} {s.hit1:>6.3f} {s.hit5:>6.3f} {s.mrr10:>7.3f} {s.ndcg10:>8.3f}")
+    if args.misses:
+        for o in results[0].outcomes:
+            if o.first_gold != 1:
+                print(f"  gold at {o.first_gold or '-'}: {o.question.q}  gold={','.join(o.question.gold)} "
+                      f"top={','.join(o.ranked[:3])}")
     return 0
 
 
@@ -280,6 +298,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array of hits, each with a strength 0..1")
     filter_options(p)
     p.set_defaults(func=cmd_timeline)
+
+    p = command("eval", "Measure retrieval quality on a question file (hit@1, hit@5, MRR@10, nDCG@10).",
+                "tipsearch eval tests/data/qa_2022.jsonl --mode hybrid")
+    p.add_argument("questions", type=Path, metavar="QA.jsonl",
+                   help='JSON Lines: {"q": ..., "gold": ["rec:7", "para:9"], "also": [...]}')
+    p.add_argument("-k", type=int, default=evaluation.DEPTH, help="ranking depth (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON: one object per mode")
+    p.add_argument("--mode", choices=MODES, default="hybrid",
+                   help="the mode to score (default hybrid); keyword and semantic are always scored too")
+    p.add_argument("--misses", action="store_true", help="also list questions whose answer is not ranked first")
+    p.set_defaults(func=cmd_eval)
 
     p = command("documents", "List the indexed documents.", "tipsearch documents --json")
     p.add_argument("--json", action="store_true", help="print JSON")

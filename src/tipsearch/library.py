@@ -76,7 +76,7 @@ class Library:
         """
         limit = allowed(self.store, filters)
         if group is None:
-            candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, limit)
+            candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, allowed=limit)
         else:
             candidates = self._grouped(question, k, mode, limit, group)
         return self._hits(question, candidates)
@@ -85,7 +85,7 @@ class Library:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
         n = 4 * k
         while True:
-            candidates = retrieve(self.store, self.vectors, self.embedder, question, n, mode, limit)
+            candidates = retrieve(self.store, self.vectors, self.embedder, question, n, mode, allowed=limit)
             document = {u.id: u.document.id for u in self.store.units([c.unit_id for c in candidates])}
             kept = per_document(candidates, lambda c: document[c.unit_id], group)
             if len(kept) >= k or len(candidates) < n:

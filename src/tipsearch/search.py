@@ -1,12 +1,19 @@
-"""Retrieval: keyword (FTS5 BM25) and semantic (FAISS) candidates fused into one ranking."""
+"""Retrieval: keyword (FTS5 BM25) and semantic (FAISS) candidates fused into one ranking.
+
+Each stage is a function of (question, pool size) returning (unit id, score) best first, so a
+restriction on candidates (filters) can be threaded through both the same way. The fusion and
+its parameters were chosen by measurement: see bench/quality.py and bench/TUNING.md.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import vocabulary
 from .embedding import Embedder
 from .filters import Allowed
 from .store import Store
@@ -14,7 +21,32 @@ from .vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUESTION_CHARS = 2000
-RRF_K = 60
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Question words carry no topic; as OR-ed FTS terms they only add noise to BM25.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is it its "
+    "me my of on or our should so than that the their them then there these they this those to was we were "
+    "what when where which who whom whose why will with would you your about any some".split()
+)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the two rankings are made and fused (defaults are the measured best)."""
+
+    fusion: str = "blend"  # "rrf" (reciprocal rank) or "blend" (normalised score sum)
+    normalise: str = "max"  # blend: divide by the best score ("max") or rescale best..worst to 1..0 ("minmax")
+    rrf_k: int = 60
+    keyword_weight: float = 1.0
+    semantic_weight: float = 1.0
+    pool: int = 50
+    expand: bool = True  # add domain vocabulary (vocabulary.py) to the keyword query
+    expand_semantic: bool = False  # ... and to the text the model embeds (measured: worse)
+    stopwords: bool = True  # drop question words from the keyword query
+
+
+RANKING = Ranking()
 
 
 @dataclass(frozen=True)
@@ -29,6 +61,20 @@ def clip(question: str) -> str:
     return " ".join(question.split())[:MAX_QUESTION_CHARS]
 
 
+def keyword_text(question: str, drop_stopwords: bool = True) -> str:
+    """The words the keyword ranking looks for; all of them when the question is only stopwords."""
+    words = _WORD.findall(question)
+    kept = [w for w in words if w.lower() not in STOPWORDS] if drop_stopwords else words
+    return " ".join(kept or words)
+
+
+def keyword(
+    store: Store, question: str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
+    """(unit id, BM25) best first, among the allowed units when given."""
+    return store.keyword_search(keyword_text(question, ranking.stopwords), n, None if allowed is None else allowed.units)
+
+
 def semantic(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, n: int, allowed: Allowed | None = None
 ) -> list[tuple[int, float]]:
@@ -40,7 +86,8 @@ def nearest_units(
     store: Store, vectors: VectorIndex, vector: np.ndarray, n: int, allowed: Allowed | None = None
 ) -> list[tuple[int, float]]:
     """(unit id, cosine) of the n units nearest a vector, best first; a unit scores as its best chunk."""
-    ids, scores = vectors.search(vector, n * 3, None if allowed is None else allowed.chunks)
+    # Long units have several windows: fetch enough chunks to still find n distinct units.
+    ids, scores = vectors.search(vector, n * 8, None if allowed is None else allowed.chunks)
     chunk_unit = store.chunk_units([int(i) for i in ids])
     best: dict[int, float] = {}
     for chunk, score in zip(ids, scores):
@@ -50,13 +97,35 @@ def nearest_units(
     return list(best.items())[:n]
 
 
-def fuse(rankings: dict[str, Sequence[tuple[int, float]]], k: int = RRF_K) -> list[Candidate]:
-    """Reciprocal-rank fusion: each ranking adds 1/(k + rank)."""
+def rrf(rankings: dict[str, Sequence[tuple[int, float]]], k: int, weights: dict[str, float]) -> dict[int, float]:
+    """Reciprocal-rank fusion: each ranking adds weight/(k + rank)."""
     fused: dict[int, float] = {}
-    raw: dict[int, dict[str, float]] = {}
     for name, ranking in rankings.items():
-        for rank, (unit, score) in enumerate(ranking, start=1):
-            fused[unit] = fused.get(unit, 0.0) + 1.0 / (k + rank)
+        for rank, (unit, _) in enumerate(ranking, start=1):
+            fused[unit] = fused.get(unit, 0.0) + weights[name] / (k + rank)
+    return fused
+
+
+def blend(rankings: dict[str, Sequence[tuple[int, float]]], weights: dict[str, float],
+          normalise: str = "max") -> dict[int, float]:
+    """Score blend: each ranking's scores normalised to at most 1, weighted and summed."""
+    fused: dict[int, float] = {}
+    for name, ranking in rankings.items():
+        top = max((s for _, s in ranking), default=0.0)
+        low = min((s for _, s in ranking), default=0.0) if normalise == "minmax" else 0.0
+        for unit, s in ranking:
+            fused[unit] = fused.get(unit, 0.0) + (weights[name] * (s - low) / (top - low) if top > low else 0.0)
+    return fused
+
+
+def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RANKING) -> list[Candidate]:
+    """One list from several rankings, best first; each candidate keeps its per-ranking scores."""
+    weights = {"keyword": ranking.keyword_weight, "semantic": ranking.semantic_weight}
+    weights.update({name: 1.0 for name in rankings if name not in weights})
+    fused = blend(rankings, weights, ranking.normalise) if ranking.fusion == "blend" else rrf(rankings, ranking.rrf_k, weights)
+    raw: dict[int, dict[str, float]] = {}
+    for name, ranked in rankings.items():
+        for unit, score in ranked:
             raw.setdefault(unit, {})[name] = score
     order = sorted(fused, key=lambda u: -fused[u])
     return [Candidate(u, fused[u], raw[u]) for u in order]
@@ -64,7 +133,7 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], k: int = RRF_K) -> li
 
 def retrieve(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
-    allowed: Allowed | None = None,
+    ranking: Ranking = RANKING, allowed: Allowed | None = None,
 ) -> list[Candidate]:
     """The k best units for a question, among the `allowed` ones when given (see filters.allowed)."""
     if mode not in MODES:
@@ -72,13 +141,16 @@ def retrieve(
     question = clip(question)
     if not question or k <= 0 or (allowed is not None and not allowed):
         return []
-    pool = max(50, 5 * k)
+    expanded = vocabulary.expand(question)
+    pool = max(ranking.pool, 5 * k)
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
-        rankings["keyword"] = store.keyword_search(question, pool, None if allowed is None else allowed.units)
+        rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
     if mode in ("hybrid", "semantic"):
-        rankings["semantic"] = semantic(store, vectors, embedder, question, pool, allowed)
+        rankings["semantic"] = semantic(
+            store, vectors, embedder, expanded if ranking.expand_semantic else question, pool, allowed
+        )
     if mode != "hybrid":
-        (name, ranking), = rankings.items()
-        return [Candidate(u, s, {name: s}) for u, s in ranking[:k]]
-    return fuse(rankings)[:k]
+        (name, ranked), = rankings.items()
+        return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]
+    return fuse(rankings, ranking)[:k]

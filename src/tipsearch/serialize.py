@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .evaluation import Scores
 from .records import Document, Hit, Unit
 from .related import TimelineEntry
 
@@ -42,3 +43,13 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
 def timeline_dict(entry: TimelineEntry) -> dict[str, Any]:
     """A timeline entry: the document's best hit (search's hit fields) plus its strength 0..1."""
     return {**hit_dict(entry.hit), "strength": round(entry.strength, 4)}
+
+
+def scores_dict(scores: Scores, with_questions: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"mode": scores.mode, "questions": scores.questions, "hit@1": round(scores.hit1, 4),
+                           "hit@5": round(scores.hit5, 4), "mrr@10": round(scores.mrr10, 4),
+                           "ndcg@10": round(scores.ndcg10, 4)}
+    if with_questions:
+        out["per_question"] = [{"q": o.question.q, "gold": list(o.question.gold), "first_gold": o.first_gold,
+                                "ranked": list(o.ranked)} for o in scores.outcomes]
+    return out

