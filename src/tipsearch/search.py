@@ -8,7 +8,7 @@ its parameters were chosen by measurement: see bench/quality.py and bench/TUNING
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +44,11 @@ class Ranking:
     expand: bool = True  # add domain vocabulary (vocabulary.py) to the keyword query
     expand_semantic: bool = False  # ... and to the text the model embeds (measured: worse)
     stopwords: bool = True  # drop question words from the keyword query
+    context_weight: float = 0.5  # FTS5 bm25() weight of the context column (label + headings); text is 1
+    reference_weight: float = 1.0  # "recommendation 7", "paragraph 46" in a question: add this to that unit
+    feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
+    feedback_depth: int = 3
+    coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight  # ... of this many top keyword units
 
 
 RANKING = Ranking()
@@ -72,7 +77,41 @@ def keyword(
     store: Store, question: str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
 ) -> list[tuple[int, float]]:
     """(unit id, BM25) best first, among the allowed units when given."""
-    return store.keyword_search(keyword_text(question, ranking.stopwords), n, None if allowed is None else allowed.units)
+    return store.keyword_search(keyword_text(question, ranking.stopwords), n, None if allowed is None else allowed.units,
+                                context_weight=ranking.context_weight)
+
+
+_REFERENCE = re.compile(r"\b(recommendations?|recs?\.?|paragraphs?|paras?\.?)\s*(\d{1,4})\b", re.IGNORECASE)
+
+
+def coverage(store: Store, question: str, units: Collection[int], drop_stopwords: bool = True) -> list[tuple[int, float]]:
+    """(unit id, share of the question's distinct keywords it contains) for the candidate units, best first.
+
+    BM25 over OR-ed words lets one rare word repeated in a short unit outrank a unit that matches
+    every idea in the question; the share of words matched rewards the whole question.
+    """
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(keyword_text(question, drop_stopwords))))
+    if not words or not units:
+        return []
+    counts = store.term_matches(words, units)
+    return sorted(((u, c / len(words)) for u, c in counts.items()), key=lambda x: -x[1])
+
+
+def references(question: str) -> list[tuple[str, str]]:
+    """("recommendation" | "paragraph", number) for each unit a question names by its label or number."""
+    return list(dict.fromkeys(
+        ("recommendation" if m.group(1).lower().startswith("rec") else "paragraph", m.group(2))
+        for m in _REFERENCE.finditer(question)
+    ))
+
+
+def referenced(store: Store, question: str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
+    """(unit id, 1.0) for every unit the question names ("recommendation 7", "para. 46"), in any document."""
+    refs = references(question)
+    if not refs:
+        return []
+    units = store.units_by_reference(refs)
+    return [(u, 1.0) for u in units if allowed is None or u in allowed.units]
 
 
 def semantic(
@@ -80,6 +119,20 @@ def semantic(
 ) -> list[tuple[int, float]]:
     """(unit id, cosine) best first; a unit scores as its best chunk."""
     return nearest_units(store, vectors, embedder.embed([question])[0], n, allowed)
+
+
+def feedback_vector(store: Store, vectors: VectorIndex, question: np.ndarray, units: Sequence[int],
+                    weight: float) -> np.ndarray:
+    """Rocchio pseudo-relevance feedback: the question vector moved towards the mean of these units' chunks.
+
+    The top keyword hits share the question's words; their vectors carry the paragraph's wording,
+    so the moved vector also finds paragraphs that say the same in other words.
+    """
+    chunks = store.unit_chunks(list(units))
+    if not chunks or weight <= 0:
+        return question
+    moved = question + weight * vectors.reconstruct(chunks).mean(axis=0)
+    return moved / (np.linalg.norm(moved) or 1.0)
 
 
 def nearest_units(
@@ -111,16 +164,34 @@ def blend(rankings: dict[str, Sequence[tuple[int, float]]], weights: dict[str, f
     """Score blend: each ranking's scores normalised to at most 1, weighted and summed."""
     fused: dict[int, float] = {}
     for name, ranking in rankings.items():
-        top = max((s for _, s in ranking), default=0.0)
-        low = min((s for _, s in ranking), default=0.0) if normalise == "minmax" else 0.0
-        for unit, s in ranking:
-            fused[unit] = fused.get(unit, 0.0) + (weights[name] * (s - low) / (top - low) if top > low else 0.0)
+        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], normalise)):
+            fused[unit] = fused.get(unit, 0.0) + weights[name] * s
     return fused
+
+
+def normalised(scores: Sequence[float], how: str = "max") -> list[float]:
+    """One ranking's scores on a common scale, best 1 where that applies.
+
+    max: s / best. minmax: worst..best -> 0..1. mean: mean..best -> 0..1, below the mean 0 (a pool's
+    tail of weak matches says nothing). zscore: (s - mean) / standard deviation.
+    """
+    if not scores:
+        return []
+    a = np.asarray(scores, dtype=np.float64)
+    top = float(a.max())
+    if how == "zscore":
+        sd = float(a.std())
+        return list((a - a.mean()) / sd) if sd > 0 else [0.0] * len(a)
+    low = {"max": 0.0, "minmax": float(a.min()), "mean": float(a.mean())}[how]
+    if top <= low:
+        return [0.0] * len(a)
+    return list(np.clip((a - low) / (top - low), 0.0, None))
 
 
 def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RANKING) -> list[Candidate]:
     """One list from several rankings, best first; each candidate keeps its per-ranking scores."""
-    weights = {"keyword": ranking.keyword_weight, "semantic": ranking.semantic_weight}
+    weights = {"keyword": ranking.keyword_weight, "semantic": ranking.semantic_weight,
+               "reference": ranking.reference_weight, "coverage": ranking.coverage_weight}
     weights.update({name: 1.0 for name in rankings if name not in weights})
     fused = blend(rankings, weights, ranking.normalise) if ranking.fusion == "blend" else rrf(rankings, ranking.rrf_k, weights)
     raw: dict[int, dict[str, float]] = {}
@@ -147,9 +218,16 @@ def retrieve(
     if mode in ("hybrid", "keyword"):
         rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
     if mode in ("hybrid", "semantic"):
-        rankings["semantic"] = semantic(
-            store, vectors, embedder, expanded if ranking.expand_semantic else question, pool, allowed
-        )
+        vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+        if mode == "hybrid" and ranking.feedback_weight > 0:
+            top = [u for u, _ in rankings["keyword"][: ranking.feedback_depth]]
+            vector = feedback_vector(store, vectors, vector, top, ranking.feedback_weight)
+        rankings["semantic"] = nearest_units(store, vectors, vector, pool, allowed)
+    if mode == "hybrid" and ranking.coverage_weight > 0:
+        pooled = {u for ranked in rankings.values() for u, _ in ranked}
+        rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
+    if mode == "hybrid" and ranking.reference_weight > 0:
+        rankings["reference"] = referenced(store, question, allowed)
     if mode != "hybrid":
         (name, ranked), = rankings.items()
         return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]

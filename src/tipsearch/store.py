@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .errors import IndexCorruptError, NotFoundError
@@ -140,7 +140,43 @@ class Store:
         marks = ",".join("?" * len(chunk_ids))
         return dict(self._query(f"SELECT id, unit_id FROM chunks WHERE id IN ({marks})", tuple(chunk_ids)))
 
-    def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None) -> list[tuple[int, float]]:
+    def unit_chunks(self, unit_ids: list[int]) -> list[int]:
+        """The chunk ids (vector rows) of these units."""
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        return [i for (i,) in self._query(f"SELECT id FROM chunks WHERE unit_id IN ({marks}) ORDER BY id", tuple(unit_ids))]
+
+    def units_by_reference(self, refs: Iterable[tuple[str, str]]) -> list[int]:
+        """Unit ids named by ("recommendation", "7") -> label "Recommendation 7", or ("paragraph", "46") ->
+        paragraph number 46 (not a recommendation, which is cited by its own number); every document."""
+        out: list[int] = []
+        for kind, number in refs:
+            if kind == "recommendation":
+                rows = self._query("SELECT id FROM units WHERE kind = 'recommendation' AND lower(label) = ? ORDER BY id",
+                                   (f"recommendation {number}",))
+            else:
+                rows = self._query("SELECT id FROM units WHERE kind != 'recommendation' AND number = ? ORDER BY id",
+                                   (number,))
+            out.extend(i for (i,) in rows if i not in out)
+        return out
+
+    def term_matches(self, words: Sequence[str], unit_ids: Collection[int]) -> dict[int, int]:
+        """unit id -> how many of the distinct words (stemmed as the index stems them) it contains."""
+        counts: dict[int, int] = {}
+        ids = json.dumps(sorted(unit_ids))
+        for word in dict.fromkeys(w.lower() for w in words):
+            query = fts_query(word)
+            if query is None:
+                continue
+            rows = self._query("SELECT rowid FROM units_fts WHERE units_fts MATCH ? AND rowid IN "
+                               "(SELECT value FROM json_each(?))", (query, ids))
+            for (unit,) in rows:
+                counts[unit] = counts.get(unit, 0) + 1
+        return counts
+
+    def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None,
+                       context_weight: float = 0.5) -> list[tuple[int, float]]:
         """(unit id, BM25 score, higher is better) best first; only units in `allowed` when given.
 
         The restriction is inside the query, before LIMIT, so it never hides a better allowed unit.
@@ -154,8 +190,8 @@ class Store:
             where += " AND rowid IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(sorted(allowed)))
         rows = self._query(
-            f"SELECT rowid, bm25(units_fts, 1.0, 0.5) AS r FROM units_fts WHERE {where} ORDER BY r LIMIT ?",
-            (*params, limit),
+            f"SELECT rowid, bm25(units_fts, 1.0, ?) AS r FROM units_fts WHERE {where} ORDER BY r LIMIT ?",
+            (float(context_weight), *params, limit),
         )
         return [(int(rowid), -float(r)) for rowid, r in rows]
 
