@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tipsearch import TipsearchError
-from tipsearch import ui_library, ui_pack, ui_reader, ui_search, ui_state, ui_timeline
+from tipsearch import TipsearchError, ui_library, ui_pack, ui_reader, ui_search, ui_state, ui_timeline
 
 st.set_page_config(page_title="tipsearch", page_icon="\U0001f50e", layout="wide")
 st.markdown(ui_state.STYLE, unsafe_allow_html=True)  # our own stylesheet; no document text in it

@@ -4,9 +4,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from tipsearch import Library
 
 APP = str(ROOT / "app.py")
@@ -145,3 +145,13 @@ def test_a_single_year_index_has_no_year_slider(hash_index: Path, monkeypatch):
     assert not at.exception
     assert [s.key for s in at.sidebar.slider] == [None]  # "Paragraphs to show" only
     assert citations(at)
+
+
+def test_the_chart_of_matches_keeps_to_the_filters(multiyear_hash_index: Path):
+    from tipsearch.filters import Filters
+
+    lib = Library.open(multiyear_hash_index)
+    assert len({u.document.year for u in lib.matches(QUESTION, k=20)}) >= 3
+    kept = lib.matches(QUESTION, k=20, filters=Filters(year_from=2010, year_to=2010))
+    assert kept and {u.document.year for u in kept} == {2010}
+    lib.close()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pyarrow.ipc
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from tipsearch import Library
 from tipsearch.display import excerpt
 from tipsearch.ui_timeline import opacity
@@ -89,8 +89,8 @@ def test_a_related_unit_opens_in_the_reader_and_goes_into_the_pack(app: AppTest)
     adds = [b for b in app.button if b.key.startswith("rel-") and "-pack-" in b.key]
     adds[0].click().run()
     assert any(c.value == "1 item(s) in the reading pack" for c in app.sidebar.caption)
-    assert [b for b in app.button if b.key == adds[0].key][0].label == "In pack \u2713"
-    [b for b in app.button if b.key.startswith("rel-") and "-read-" in b.key][0].click().run()
+    assert next(b for b in app.button if b.key == adds[0].key).label == "In pack \u2713"
+    next(b for b in app.button if b.key.startswith("rel-") and "-read-" in b.key).click().run()
     assert app.sidebar.radio[0].value == "Reader"
     assert any(c.value == related[0] for c in app.code)  # the reader is open at that paragraph
     assert "You opened the document here" in [c.value for c in app.caption]

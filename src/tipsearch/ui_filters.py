@@ -30,7 +30,7 @@ MAX_GROUP = 5
 class Chosen:
     """What the sidebar chose: the library's Filters and the same choice as URL parameters."""
 
-    filters: Filters = Filters()
+    filters: Filters = field(default_factory=Filters)
     params: dict[str, str | list[str]] = field(default_factory=dict)
 
     @property
@@ -134,7 +134,7 @@ def sidebar(lib: Library) -> Chosen:
     body = bar.selectbox("Body", [ANY_BODY, *bodies], key="f-body")
     if body != ANY_BODY:
         params["body"] = body
-    kind = bar.radio("Kind", list(KINDS), key="f-kind", horizontal=True,
+    kind = bar.radio("Kind", list(KINDS), key="f-kind",
                      help="Recommendations are the numbered \u201cRecommendation N\u201d units; other is everything else.")
     if KINDS[kind]:
         params["kind"] = KINDS[kind]

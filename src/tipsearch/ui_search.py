@@ -28,9 +28,9 @@ def snippet(hit: Hit, question: str, limit: int = 320) -> str:
     return marked(excerpt(hit.text, answer, limit), answer, question)
 
 
-def unit_actions(unit: Unit, prefix: str, where: DeltaGenerator) -> None:
+def unit_actions(unit: Unit, prefix: str, where: DeltaGenerator, stacked: bool = False) -> None:
     """"Open in reader" and "add to pack" for a unit shown outside the results list (related, timeline)."""
-    read, add = where.columns(2)
+    read, add = (where, where) if stacked else where.columns(2)
     read.button("Open in reader", key=f"{prefix}-read-{unit.id}", on_click=ui_state.open_reader,
                 args=(unit.document.file, _ref(unit)))
     in_pack = ui_state.in_pack(unit)
@@ -50,15 +50,15 @@ def related_slot(lib: Library, hit: Hit, filters: Filters) -> None:
         where = " within these filters" if not filters.empty else ""
         st.caption(f"Nothing on this subject in the other documents{where}.")
         return
-    with st.container(key=f"related-{unit.id}-list"):
+    with st.container(key=f"rel-list-{unit.id}"):
         st.caption(f"Same subject in other documents, closest first ({len(related)})")
         for r in related:
             with st.container(border=True):
-                text, actions = st.columns([5, 2], vertical_alignment="center")
+                text, actions = st.columns([6, 1.3], vertical_alignment="center")
                 text.markdown(f"**{r.unit.document.year or 'undated'}**")
                 text.code(r.citation, language=None, wrap_lines=True)
                 text.caption(inert(excerpt(r.text, limit=260)))
-                unit_actions(r.unit, f"rel-{unit.id}", actions)
+                unit_actions(r.unit, f"rel-{unit.id}", actions, stacked=True)
 
 
 def _context_line(unit: Unit) -> str:

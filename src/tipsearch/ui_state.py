@@ -27,6 +27,10 @@ STYLE = """
 /* The citation is a code block for its copy button, but it reads as the hit's heading. */
 [data-testid="stCode"] pre, [data-testid="stCode"] code { font-family: Georgia, serif !important; font-weight: 600;
   font-size: 1.02rem; color: #123c69; background: #eef3f9; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* Related units sit under their hit, set off by a rule on the left. */
+[class*="st-key-rel-list-"] { border-left: 3px solid #c9d6e6; padding-left: .9rem; }
+[class*="st-key-rel-list-"] [data-testid="stCode"] code { font-size: .95rem; }
 </style>
 """
 

@@ -55,7 +55,7 @@ def _entry(i: int, entry: TimelineEntry, question: str) -> None:
         meta = [document_name(doc), doc.body, human_date(doc.date)]
         body.caption(inert(" \u00b7 ".join(m for m in dict.fromkeys(meta) if m)))
         body.markdown(snippet(hit, question), unsafe_allow_html=True)
-        unit_actions(hit.unit, "timeline", body.container())
+        unit_actions(hit.unit, "timeline", body.columns([2, 3])[0])
 
 
 def page(lib: Library) -> None:
