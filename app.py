@@ -1,19 +1,22 @@
-"""tipsearch in the browser: search, read, manage the library, build a reading pack. Thin: pages call the library."""
+"""tipsearch in the browser: search, follow a subject over time, read, manage the library, build a reading pack.
+
+Thin: pages call the library.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from tipsearch import TipsearchError
-from tipsearch import ui_library, ui_pack, ui_reader, ui_search, ui_state
+from tipsearch import TipsearchError, ui_library, ui_pack, ui_reader, ui_search, ui_state, ui_timeline
 
 st.set_page_config(page_title="tipsearch", page_icon="\U0001f50e", layout="wide")
 st.markdown(ui_state.STYLE, unsafe_allow_html=True)  # our own stylesheet; no document text in it
 
-PAGES = {"Search": ui_search.page, "Reader": ui_reader.page, "Library": ui_library.page,
+PAGES = {"Search": ui_search.page, "Timeline": ui_timeline.page, "Reader": ui_reader.page, "Library": ui_library.page,
          "Reading pack": ui_pack.page}
 
 ui_state.start()
+ui_state.keep()
 st.sidebar.markdown("### tipsearch")
 st.sidebar.caption("UN anti-trafficking reports; every answer a cited paragraph.")
 st.sidebar.radio("Go to", list(PAGES), key="view")

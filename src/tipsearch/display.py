@@ -17,6 +17,23 @@ def inert(text: str) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def excerpt(text: str, span: str = "", limit: int = 320) -> str:
+    """At most about `limit` characters of text, cut at words, around the span where it is in the text."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    span = " ".join(span.split())
+    at = text.find(span) if span else -1
+    start = 0 if at < 0 else max(0, min(at - limit // 4, len(text) - limit))
+    end = start + limit
+    if at >= 0 and at + len(span) > end and len(span) <= limit:
+        start, end = at + len(span) - limit, at + len(span)
+    head = text.rfind(" ", 0, start + 1) + 1 if start else 0  # whole words only
+    tail = text.find(" ", end)
+    tail = len(text) if tail < 0 else tail
+    return ("\u2026 " if head else "") + text[head:tail] + (" \u2026" if tail < len(text) else "")
+
+
 def highlighted(text: str, span: str) -> str:
     """Inert Markdown of text with the answer span wrapped in <mark> (needs unsafe_allow_html).
 

@@ -147,9 +147,12 @@ class Library:
         at = next(i for i, u in enumerate(units) if u.id == unit_id)
         return units[max(0, at - before): at + after + 1]
 
-    def matches(self, question: str, k: int = 50) -> list[Unit]:
+    def matches(self, question: str, k: int = 50, filters: Filters | None = None) -> list[Unit]:
         """The k best units for a question without answer spans: cheap enough to chart many."""
-        return self.store.units([c.unit_id for c in retrieve(self.store, self.vectors, self.embedder, question, k)])
+        limit = allowed(self.store, filters)
+        return self.store.units(
+            [c.unit_id for c in retrieve(self.store, self.vectors, self.embedder, question, k, allowed=limit)]
+        )
 
 
 def check_embedder(manifest: Manifest, embedder: Embedder, manifest_path: Path) -> None:

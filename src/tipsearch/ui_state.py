@@ -13,8 +13,10 @@ from .export import PackItem, item
 from .library import Library
 from .records import Unit
 
-VIEWS = ("Search", "Reader", "Library", "Reading pack")
-_URL_VIEW = {"reader": "Reader", "library": "Library", "pack": "Reading pack"}
+VIEWS = ("Search", "Timeline", "Reader", "Library", "Reading pack")
+_URL_VIEW = {"search": "Search", "timeline": "Timeline", "reader": "Reader", "library": "Library", "pack": "Reading pack"}
+# Widget values that outlive a page switch (Streamlit drops a widget's state when it is not drawn).
+KEPT = ("question", "f-years", "f-docs", "f-body", "f-kind", "f-group-on", "f-group")
 
 STYLE = """
 <style>
@@ -25,6 +27,10 @@ STYLE = """
 /* The citation is a code block for its copy button, but it reads as the hit's heading. */
 [data-testid="stCode"] pre, [data-testid="stCode"] code { font-family: Georgia, serif !important; font-weight: 600;
   font-size: 1.02rem; color: #123c69; background: #eef3f9; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* Related units sit under their hit, set off by a rule on the left. */
+[class*="st-key-rel-list-"] { border-left: 3px solid #c9d6e6; padding-left: .9rem; }
+[class*="st-key-rel-list-"] [data-testid="stCode"] code { font-size: .95rem; }
 </style>
 """
 
@@ -69,13 +75,27 @@ def start() -> None:
         return
     params = st.query_params
     state.question = params.get("q", "")
-    state.reader_doc = params.get("doc")
-    state.reader_para = params.get("para")
-    state.view = "Reader" if state.reader_doc else _URL_VIEW.get(params.get("view", ""), "Search")
+    # `doc` is the reader's document, or on a search or timeline link a document filter.
+    reading = params.get("doc") and not state.question
+    state.view = _URL_VIEW.get(params.get("view", ""), "Reader" if reading else "Search")
+    state.reader_doc = params.get("doc") if state.view == "Reader" else None
+    state.reader_para = params.get("para") if state.view == "Reader" else None
+    state.url_filters = (
+        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "group")}
+        if state.view in ("Search", "Timeline") else {}
+    )
     state.pack = []
 
 
-def set_url(**params: str | None) -> None:
+def keep() -> None:
+    """Every run: re-assign the kept widget values, so that a page switch does not drop them."""
+    state = st.session_state
+    for name in KEPT:
+        if name in state:
+            state[name] = state[name]
+
+
+def set_url(**params: str | list[str] | None) -> None:
     """Make the page a link: the URL carries exactly these parameters."""
     st.query_params.from_dict({k: v for k, v in params.items() if v})
 
