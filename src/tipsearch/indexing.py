@@ -143,8 +143,15 @@ def build_index(
     progress: bool = True,
     force: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
+    device: str | None = None,
+    precision: str = "fp32",
+    vector_index: str = "auto",
 ) -> BuildReport:
-    """Build or update index_dir from the files in corpus_dir."""
+    """Build or update index_dir from the files in corpus_dir.
+
+    device (auto, cpu, cuda) and precision (auto, fp32, bf16, int8) choose how the model runs;
+    vector_index (auto, flat, hnsw) the FAISS index, auto choosing by size.
+    """
     start = time.perf_counter()
     model = embedder.name if embedder else model
     layout = IndexLayout(index_dir)
@@ -176,7 +183,7 @@ def build_index(
         for p in item.units:
             unit_id = store.add_unit(doc_id, p, cite(item.document, p))
             if emb is None:
-                emb = load_embedder(model)
+                emb = load_embedder(model, device, precision)
             for text in embedding_texts(p, emb):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
@@ -186,7 +193,8 @@ def build_index(
 
     vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, old_hashes, old_vectors, progress)
     dimension = emb.dimension if emb else (old.dimension if old else 384)
-    VectorIndex.build(vectors, dimension).save(tmp / VECTORS)
+    vector_store = VectorIndex.build(vectors, dimension, kind=vector_index)
+    vector_store.save(tmp / VECTORS)
     _fsync_tree(tmp)
     os.replace(tmp, layout.generation_dir(generation))
     units = sum(len(p.units) for p in parsed)
@@ -200,8 +208,10 @@ def build_index(
             vectors=len(chunk_rows),
             documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
             catalog_sha256=catalog_sha,
+            vector_index=vector_store.kind,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            extra={"sources": sources, "skipped": [r.__dict__ for r in skipped]},
+            extra={"sources": sources, "skipped": [r.__dict__ for r in skipped],
+                   "precision": getattr(emb, "precision", "fp32")},
         )
     )
     _remove_old_generations(layout, keep={generation, old.generation if old else generation})
@@ -256,7 +266,8 @@ def _embed_chunks(
     if reuse:
         vectors[[i for i, _ in reuse]] = old_vectors.reconstruct([j for _, j in reuse])
     reused_ids = {i for i, _ in reuse}
-    todo = [i for i, _, _ in rows if i not in reused_ids]
+    # longest first across the whole build, not per batch: each batch pads to similar lengths
+    todo = sorted((i for i, _, _ in rows if i not in reused_ids), key=lambda i: -len(texts[i]))
     with tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]
