@@ -119,3 +119,32 @@ def test_faster_encoders_stay_close_to_fp32(minilm: MiniLMEmbedder) -> None:
         np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
         assert (vectors * reference).sum(axis=1).min() > floor, precision
         assert int(np.argmax(vectors @ question)) == int(np.argmax(reference @ question)) == 0
+
+
+class _CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counted: list[str] = []
+
+    def count_tokens(self, text: str) -> int:
+        self.counted.append(text)
+        return super().count_tokens(text)
+
+
+def test_unchanged_units_are_not_windowed_again(tmp_path: Path, corpus: Path) -> None:
+    index = tmp_path / "index"
+    build(corpus, index, embedder=HashingEmbedder(), progress=False)
+    (corpus / "note.txt").write_text("1. A new paragraph about labour inspections in agriculture.\n", encoding="utf-8")
+    embedder = _CountingEmbedder()
+    report = build(corpus, index, embedder=embedder, progress=False)
+    assert report.embedded == 1 and report.reused > 50
+    assert embedder.counted and all("labour inspections" in t for t in embedder.counted)
+    hits = Library.open(index, embedder=HashingEmbedder()).search("labour inspections agriculture", k=1)
+    assert hits[0].unit.document.file == "note.txt"
+    # an index chunked another way is windowed again (its vectors are still reused by text hash)
+    manifest = json.loads((index / "manifest.json").read_text())
+    manifest["extra"]["chunking"] = "0"
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    embedder = _CountingEmbedder()
+    report = build(corpus, index, embedder=embedder, progress=False, force=True)
+    assert report.embedded == 0 and len({t for t in embedder.counted}) > 50

@@ -8,6 +8,7 @@ replacing manifest.json, so an interrupted build leaves the previous index usabl
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 _NOT_DOCUMENTS = {metadata.CATALOG.lower(), "readme.md", "readme.txt", "readme"}
 EMBED_BATCH = 256
+# Bump when embedding_texts or embedding.windows change what a unit is embedded as: a rebuild
+# reuses an unchanged unit's chunk hashes only when the old index was chunked the same way.
+CHUNKING = "1"
 
 
 @dataclass(frozen=True)
@@ -119,20 +123,32 @@ def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: 
     )
 
 
-def _previous_vectors(layout: IndexLayout, old: Manifest | None, model: str) -> tuple[dict[str, int], VectorIndex | None]:
-    """Chunk hashes and vectors of the live generation, to reuse; empty when unusable."""
+@dataclass(frozen=True)
+class _Previous:
+    """What the live generation offers for reuse: vectors by text hash, chunk hashes by unit."""
+
+    hashes: dict[str, int] = field(default_factory=dict)
+    vectors: VectorIndex | None = None
+    unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
+
+
+def _previous(layout: IndexLayout, old: Manifest | None, model: str) -> _Previous:
+    """The live generation's reusable parts; empty when unusable."""
     if old is None or old.model != model:
-        return {}, None
+        return _Previous()
     try:
         store = Store.open(layout.database(old.generation))
         try:
             hashes = store.chunk_hashes()
+            same_chunking = old.extra.get("chunking") == CHUNKING
+            unit_chunks = store.unit_chunk_hashes() if same_chunking else {}
         finally:
             store.close()
-        return hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors)
+        return _Previous(hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors),
+                         unit_chunks)
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
-        return {}, None
+        return _Previous()
 
 
 def build_index(
@@ -169,7 +185,7 @@ def build_index(
         return BuildReport(index_dir, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
 
     parsed, reports = _read_all(files, hashes, corpus_dir, progress, on_file)
-    old_hashes, old_vectors = _previous_vectors(layout, old, model)
+    previous = _previous(layout, old, model)
     generation = layout.next_generation()
     tmp = layout.root / f"{generation}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -184,6 +200,12 @@ def build_index(
             unit_id = store.add_unit(doc_id, p, cite(item.document, p))
             if emb is None:
                 emb = load_embedder(model, device, precision)
+            known = previous.unit_chunks.get((p.label, json.dumps(p.section, ensure_ascii=False), p.text))
+            if known:  # unchanged unit: its vectors are reused, so its windows need not be recomputed
+                first = len(chunk_rows)
+                chunk_rows.extend([(first + j, unit_id, h) for j, h in enumerate(known)])
+                chunk_texts.extend("" for _ in known)
+                continue
             for text in embedding_texts(p, emb):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
@@ -191,7 +213,8 @@ def build_index(
     store.commit()
     store.close()
 
-    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, old_hashes, old_vectors, progress)
+    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, previous.hashes, previous.vectors,
+                                              progress)
     dimension = emb.dimension if emb else (old.dimension if old else 384)
     vector_store = VectorIndex.build(vectors, dimension, kind=vector_index)
     vector_store.save(tmp / VECTORS)
@@ -211,7 +234,7 @@ def build_index(
             vector_index=vector_store.kind,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             extra={"sources": sources, "skipped": [r.__dict__ for r in skipped],
-                   "precision": getattr(emb, "precision", "fp32")},
+                   "precision": getattr(emb, "precision", "fp32"), "chunking": CHUNKING},
         )
     )
     _remove_old_generations(layout, keep={generation, old.generation if old else generation})
