@@ -169,9 +169,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
         p.add_argument("--device", choices=DEVICES, default="auto",
                        help="where the model runs (default auto: a CUDA GPU when torch sees one, else cpu)")
-        p.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                       help="encoder precision (default fp32; bf16 is faster on CPUs with AMX/AVX512-BF16 and GPUs; "
-                            "int8 is faster still and moves nDCG most; see README Performance)")
+        p.add_argument("--precision", choices=PRECISIONS, default="auto",
+                       help="encoder precision (default auto: bf16 on a GPU or a CPU with native bf16, else fp32; "
+                            "int8 is opt-in: faster on older CPUs, -0.017 nDCG@10; see README Performance)")
         p.add_argument("--vector-index", choices=KINDS, default="auto",
                        help="FAISS index (default auto: flat below the HNSW threshold, HNSW above)")
 

@@ -160,7 +160,7 @@ def build_index(
     force: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
     device: str | None = None,
-    precision: str = "fp32",
+    precision: str = "auto",
     vector_index: str = "auto",
 ) -> BuildReport:
     """Build or update index_dir from the files in corpus_dir.
