@@ -112,6 +112,7 @@ def test_segmentation_loses_no_text(lines: list[str], split: int):
 
 @SETTINGS
 @given(_document, st.integers(0, 60))
+@example(["traf-", "\u1a00"], 0)  # found: a letter outside the Latin ranges after a line-end hyphen
 def test_units_are_well_formed(lines: list[str], split: int):
     units = paragraphs.segment(cleaning.clean(_pages(lines, split)))
     numbers = [int(u.number) for u in units if u.kind == "paragraph"]

@@ -202,7 +202,7 @@ def dehyphenate(lines: list[Line]) -> list[Line]:
     """
     body = [i for i, ln in enumerate(lines) if ln.text and not ln.footnote]
     breaks = [(a, b) for a, b in zip(body, body[1:])
-              if re.search(r"[A-Za-z\u00c0-\u024f]-$", lines[a].text) and lines[b].text[:1].isalpha()]
+              if re.search(r"[A-Za-z\u00c0-\u024f]-$", lines[a].text) and _WORD.match(lines[b].text)]
     if not breaks:
         return lines
     words: Counter[str] = Counter()
@@ -218,7 +218,7 @@ def dehyphenate(lines: list[Line]) -> list[Line]:
     out = list(lines)
     for a, b in breaks:
         head_text, tail_text = out[a].text, out[b].text
-        if not head_text.endswith("-") or not tail_text[:1].isalpha():
+        if not head_text.endswith("-") or not _WORD.match(tail_text):
             continue
         first, _, rest = tail_text.partition(" ")
         head = _WORD.findall(head_text)[-1].lower().rstrip("-")

@@ -9,6 +9,7 @@ runs at a time (a lock file); the next build removes what an interrupted one lef
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 _NOT_DOCUMENTS = {metadata.CATALOG.lower(), "readme.md", "readme.txt", "readme"}
 EMBED_BATCH = 256
+# Bump when embedding_texts or embedding.windows change what a unit is embedded as: a rebuild
+# reuses an unchanged unit's chunk hashes only when the old index was chunked the same way.
+CHUNKING = "1"
 
 # Test-only fault injection (tests/test_crash.py): when TIPSEARCH_PAUSE_AT names a checkpoint,
 # the build touches the file named by TIPSEARCH_PAUSE_FILE there and waits to be killed, so a
@@ -144,21 +148,35 @@ def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: 
     )
 
 
-def _previous_vectors(layout: IndexLayout, old: Manifest | None, model: str) -> tuple[dict[str, int], VectorIndex | None]:
-    """Chunk hashes and vectors of the live generation, to reuse; empty when unusable or damaged."""
+@dataclass(frozen=True)
+class _Previous:
+    """What the live generation offers for reuse: vectors by text hash, chunk hashes by unit."""
+
+    hashes: dict[str, int] = field(default_factory=dict)
+    vectors: VectorIndex | None = None
+    unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
+
+
+def _previous(layout: IndexLayout, old: Manifest | None, model: str) -> _Previous:
+    """The live generation's reusable parts; empty when unusable or damaged."""
     if old is None or old.model != model:
-        return {}, None
+        return _Previous()
     try:
         layout.check_file(old, DATABASE)
         store = Store.open(layout.database(old.generation))
         try:
             hashes = store.chunk_hashes()
+            same_chunking = old.extra.get("chunking") == CHUNKING
+            unit_chunks = store.unit_chunk_hashes() if same_chunking else {}
         finally:
             store.close()
-        return hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors, old.files[VECTORS])
+        return _Previous(
+            hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors, old.files[VECTORS]),
+            unit_chunks,
+        )
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
-        return {}, None
+        return _Previous()
 
 
 def build_index(
@@ -169,11 +187,18 @@ def build_index(
     progress: bool = True,
     force: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
+    device: str | None = None,
+    precision: str = "auto",
+    vector_index: str = "auto",
 ) -> BuildReport:
-    """Build or update index_dir from the files in corpus_dir; one build at a time per index."""
+    """Build or update index_dir from the files in corpus_dir; one build at a time per index.
+
+    device (auto, cpu, cuda) and precision (auto, fp32, bf16, int8) choose how the model runs;
+    vector_index (auto, flat, hnsw) the FAISS index, auto choosing by size.
+    """
     layout = IndexLayout(index_dir)
     with layout.build_lock():
-        return _build(corpus_dir, layout, model, embedder, progress, force, on_file)
+        return _build(corpus_dir, layout, model, embedder, progress, force, on_file, device, precision, vector_index)
 
 
 def _build(
@@ -184,6 +209,9 @@ def _build(
     progress: bool,
     force: bool,
     on_file: Callable[[FileReport], None] | None,
+    device: str | None,
+    precision: str,
+    vector_index: str,
 ) -> BuildReport:
     start = time.perf_counter()
     index_dir = layout.root
@@ -202,7 +230,7 @@ def _build(
         return BuildReport(index_dir, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
 
     parsed, reports = _read_all(files, hashes, corpus_dir, progress, on_file)
-    old_hashes, old_vectors = _previous_vectors(layout, old, model)
+    previous = _previous(layout, old, model)
     generation = layout.next_generation()
     tmp = layout.root / f"{generation}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -216,7 +244,13 @@ def _build(
         for p in item.units:
             unit_id = store.add_unit(doc_id, p, cite(item.document, p))
             if emb is None:
-                emb = load_embedder(model)
+                emb = load_embedder(model, device, precision)
+            known = previous.unit_chunks.get((p.label, json.dumps(p.section, ensure_ascii=False), p.text))
+            if known:  # unchanged unit: its vectors are reused, so its windows need not be recomputed
+                first = len(chunk_rows)
+                chunk_rows.extend([(first + j, unit_id, h) for j, h in enumerate(known)])
+                chunk_texts.extend("" for _ in known)
+                continue
             for text in embedding_texts(p, emb):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
@@ -224,9 +258,11 @@ def _build(
     store.commit()
     store.close()
 
-    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, old_hashes, old_vectors, progress)
+    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, previous.hashes, previous.vectors,
+                                              progress)
     dimension = emb.dimension if emb else (old.dimension if old else 384)
-    VectorIndex.build(vectors, dimension).save(tmp / VECTORS)
+    vector_store = VectorIndex.build(vectors, dimension, kind=vector_index)
+    vector_store.save(tmp / VECTORS)
     _fsync_tree(tmp)
     checks = {name: FileCheck.of(tmp / name) for name in (DATABASE, VECTORS)}
     _checkpoint("written")
@@ -244,9 +280,11 @@ def _build(
             vectors=len(chunk_rows),
             documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
             catalog_sha256=catalog_sha,
+            vector_index=vector_store.kind,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             files=checks,
-            extra={"sources": sources, "skipped": [r.__dict__ for r in skipped]},
+            extra={"sources": sources, "skipped": [r.__dict__ for r in skipped],
+                   "precision": getattr(emb, "precision", "fp32"), "chunking": CHUNKING},
         )
     )
     _checkpoint("switched")
@@ -303,7 +341,8 @@ def _embed_chunks(
     if reuse:
         vectors[[i for i, _ in reuse]] = old_vectors.reconstruct([j for _, j in reuse])
     reused_ids = {i for i, _ in reuse}
-    todo = [i for i, _, _ in rows if i not in reused_ids]
+    # longest first across the whole build, not per batch: each batch pads to similar lengths
+    todo = sorted((i for i, _, _ in rows if i not in reused_ids), key=lambda i: -len(texts[i]))
     with tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]

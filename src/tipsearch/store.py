@@ -134,6 +134,19 @@ class Store:
         """text hash -> chunk id, to reuse vectors of unchanged text."""
         return {h: i for i, h in self._query("SELECT id, text_hash FROM chunks")}
 
+    def unit_chunk_hashes(self) -> dict[tuple[str | None, str, str], tuple[str, ...]]:
+        """(label, section JSON, text) of each unit -> its chunks' text hashes, in chunk order.
+
+        Lets a rebuild skip windowing and token counting for units whose text did not change.
+        """
+        out: dict[tuple[str | None, str, str], list[str]] = {}
+        rows = self._query(
+            "SELECT u.label, u.section, u.text, c.text_hash FROM chunks c JOIN units u ON u.id = c.unit_id ORDER BY c.id"
+        )
+        for label, section, text, text_hash in rows:
+            out.setdefault((label, section, text), []).append(text_hash)
+        return {k: tuple(v) for k, v in out.items()}
+
     def chunk_units(self, chunk_ids: list[int]) -> dict[int, int]:
         if not chunk_ids:
             return {}

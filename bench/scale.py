@@ -1,0 +1,135 @@
+"""Scale: index size, open + first answer, peak memory, query latency, add-one-document,
+and flat vs HNSW, at 1k to 200k paragraphs.
+
+Vectors come from the hashing embedder (labelled): embedding 200k paragraphs with MiniLM on 2
+shared cores would take hours. Questions are embedded with the real model, so query latency,
+open time and memory include the real model. Corpora are synthetic (bench/synthetic.py).
+
+    PYTHONPATH=src:. python bench/scale.py --sizes 1000 10000 100000 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from bench.common import folder_mb, percentiles, timed, write_table
+from bench.synthetic import ROOT, write_corpus
+from tipsearch.embedding import HashingEmbedder
+from tipsearch.indexing import build_index
+from tipsearch.vectors import VectorIndex
+
+QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
+
+# Run in a fresh process so open time, first answer and peak memory are what a user sees.
+_PROBE = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.library import Library
+from tipsearch.search import retrieve
+t_import = time.perf_counter() - t0
+t = time.perf_counter(); embedder = MiniLMEmbedder(); t_model = time.perf_counter() - t
+t = time.perf_counter(); lib = Library.open(sys.argv[1], embedder=embedder); t_open = time.perf_counter() - t
+lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
+t_first = time.perf_counter() - t
+qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
+full, ret, emb = [], [], []
+for round_ in range(3):
+    for q in qs:
+        s = time.perf_counter(); embedder.embed([q]); emb.append(time.perf_counter() - s)
+        s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, lib.embedder, q, 10)
+        lib.store.units([x.unit_id for x in c]); ret.append(time.perf_counter() - s)
+        s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
+print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
+                  "full": full, "embed": emb, "kind": lib.vectors.kind,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def probe(index: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(index), str(QA)], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": "src:.", "HF_HUB_OFFLINE": "1",
+                                          "TOKENIZERS_PARALLELISM": "false", "PATH": "/usr/bin:/bin"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def flat_vs_hnsw(index: Path, queries: np.ndarray) -> tuple[float, float, float, float]:
+    """(flat ms, hnsw ms, hnsw recall@10 vs flat, hnsw build s) on the index's own vectors."""
+    manifest = json.loads((index / "manifest.json").read_text())
+    vi = VectorIndex.load(index / manifest["generation"] / "vectors.faiss", manifest["dimension"], manifest["vectors"])
+    vectors = vi.all_vectors()
+    flat = VectorIndex.build(vectors, vectors.shape[1], kind="flat")
+    hnsw, build_s = timed(lambda: VectorIndex.build(vectors, vectors.shape[1], kind="hnsw"))
+    flat_ms, hnsw_ms, recall = [], [], []
+    for q in queries:
+        (fi, _), fs = timed(lambda q=q: flat.search(q, 10))
+        (hi, _), hs = timed(lambda q=q: hnsw.search(q, 10))
+        flat_ms.append(fs)
+        hnsw_ms.append(hs)
+        recall.append(len(set(fi) & set(hi)) / 10)
+    return percentiles(flat_ms)[0], percentiles(hnsw_ms)[0], float(np.mean(recall)), build_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 200000])
+    args = ap.parse_args()
+    faiss.omp_set_num_threads(2)
+    rows, vrows = [], []
+    embedder = HashingEmbedder()
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"tipsearch-scale-{size}-"))
+        try:
+            write_corpus(work / "corpus", size)
+            report, build_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
+                                                        progress=False))
+            write_corpus(work / "corpus", 60, seed=size + 1, start=10**6)  # one new 60-paragraph report
+            add, add_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
+                                                   progress=False))
+            p = probe(work / "index")
+            r50, r95 = percentiles(p["retrieve"])
+            f50, f95 = percentiles(p["full"])
+            e50, _ = percentiles(p["embed"])
+            rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
+                         f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
+                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f}", f"{r50:.1f} / {r95:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
+                         f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
+            queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
+                                               enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
+            fm, hm, recall, hb = flat_vs_hnsw(work / "index", queries)
+            vrows.append((report.embedded, f"{fm:.2f}", f"{hm:.2f}", f"{recall:.3f}", f"{hb:.1f}"))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    command = "PYTHONPATH=src:. python " + " ".join(sys.argv)
+    write_table(
+        "scale", "Scale: 1k to 200k paragraphs",
+        ["units", "vectors", "index", "build units/s (hashing)", "size MB", "import + model load s",
+         "index open s", "open + first answer s", "question embed p50 ms", "retrieval p50 / p95 ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
+        rows,
+        notes="""
+What is real: the index files, SQLite + FTS5, FAISS, the question embedding (real MiniLM), open
+time (Library.open: manifest, SQLite, FAISS read; Python imports and model load shown apart), memory (peak RSS of a fresh process that opens the index, loads the model and answers 45
+questions), add-one-document (reads and hashes every file again, reuses every old vector).
+What is not: document vectors come from the hashing embedder (so build throughput here is not
+the model's; see compare-*.md) and texts are synthetic (seed sentences reshuffled, seed
+paragraph lengths). Retrieval = hybrid ranking + rows, k=10; full search adds the answer span
+(embeds every sentence of the 10 hits). Warm, 15 dev questions x 3 rounds.
+""", command=command)
+    write_table(
+        "flat-vs-hnsw", "FAISS flat vs HNSW (M=32, efConstruction=80, efSearch=128)",
+        ["vectors", "flat p50 ms", "HNSW p50 ms", "HNSW recall@10 vs flat", "HNSW build s"], vrows,
+        notes="Vectors: the scale run's hashing vectors; queries: the 15 dev questions, hashing-embedded. "
+              "2 FAISS threads.", command=command)
+
+
+if __name__ == "__main__":
+    main()
