@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
-SCHEMA_VERSION = 2  # 2: units.footnotes; manifest records each file's size and checksum
+SCHEMA_VERSION = 3  # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"

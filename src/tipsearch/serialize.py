@@ -14,7 +14,7 @@ def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
                            "file": doc.file}
     if with_id:
         out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "language": doc.language,
-               "sha256": doc.sha256, "units": doc.units}
+               "distribution": doc.distribution, "session": doc.session, "sha256": doc.sha256, "units": doc.units}
     return out
 
 

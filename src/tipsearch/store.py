@@ -18,7 +18,7 @@ CREATE TABLE documents (
     file TEXT NOT NULL UNIQUE,
     sha256 TEXT NOT NULL UNIQUE,
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
-    date TEXT, year INTEGER, body TEXT, language TEXT
+    date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -47,7 +47,7 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_DOC_COLUMNS = "id, file, sha256, symbol, title, short_title, date, year, body, language"
+_DOC_COLUMNS = "id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session"
 
 
 def fts_query(question: str, max_terms: int = 64) -> str | None:
@@ -87,9 +87,10 @@ class Store:
     # -- writing -----------------------------------------------------------------
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
-            "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language),
+            "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
+            " distribution, session) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
+             doc.distribution, doc.session),
         )
         return int(cur.lastrowid)
 
@@ -290,8 +291,9 @@ _UNIT_COLUMNS = (
 
 
 def _document(row: tuple) -> Document:
-    id_, file, sha, symbol, title, short_title, date, year, body, language, units = row
-    return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units)
+    id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, units = row
+    return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
+                    session)
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:
