@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from tipsearch import Library, build
-from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.embedding import PRECISIONS, MiniLMEmbedder, resolve_precision
 from tipsearch.evaluation import Question, Scores, evaluate, read_questions, score, unit_key
 from tipsearch.search import RANKING, Ranking
 
@@ -112,11 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-txtai", action="store_true", help="skip the txtai baseline")
     parser.add_argument("--misses", action="store_true", help="list hybrid questions whose answer is not first")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto",
+                        help="encoder precision, as `tipsearch build --precision` (default auto: what a user gets)")
     parser.add_argument("--heldout", type=Path, default=HELDOUT, help="held-out questions, scored apart (default: %(default)s)")
     args = parser.parse_args(argv)
 
     questions = [q for path in args.questions for q in read_questions(path)]
-    embedder = CachedEmbedder(MiniLMEmbedder())
+    precision = resolve_precision(args.precision, "cpu")
+    print(f"encoder precision: {precision}", file=sys.stderr)
+    embedder = CachedEmbedder(MiniLMEmbedder(precision=precision))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         report = build(args.corpus, Path(tmp) / "index", embedder=embedder, progress=False)

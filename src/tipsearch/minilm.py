@@ -10,7 +10,6 @@ sentence-transformers'.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,8 +48,9 @@ class _SelfAttention(nn.Module):
             return t.view(b, n, self.heads, size // self.heads).transpose(1, 2)
 
         q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(size // self.heads) + bias
-        return (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, size)
+        # the fused kernel: several times faster than softmax(q k^T / sqrt(d) + bias) v written out
+        out = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        return out.transpose(1, 2).reshape(b, n, size)
 
 
 class _Dense(nn.Module):
@@ -143,7 +143,7 @@ class MiniLM(nn.Module):
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return nn.functional.normalize(pooled.float(), dim=-1)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
         """Unit vectors, one row per text, in the order given; batches of similar length."""
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
