@@ -96,7 +96,9 @@ def text(nb: nbformat.NotebookNode) -> str:
 
 def summary(nb: nbformat.NotebookNode) -> dict[str, list[str]]:
     """The topics notebook's last printout: `theme: citation -> citation ...`, one line a theme."""
-    last = [o for o in outputs(nb) if o.output_type == "stream"][-1].text
+    # The kernel may deliver one print loop's output in several stream chunks: join the cell's.
+    printing = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "stream" for o in c.outputs)]
+    last = "".join(o.text for o in printing[-1].outputs if o.output_type == "stream")
     return {theme: cites.split(" -> ") for theme, cites in (line.split(": ", 1) for line in last.splitlines())}
 
 
