@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tipsearch import build
+from tipsearch import Library, Unit, build
 from tipsearch.embedding import HashingEmbedder, MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +63,22 @@ def multiyear_model_index(tmp_path_factory: pytest.TempPathFactory, minilm: Mini
     base = tmp_path_factory.mktemp("multiyear-model")
     build(MULTIYEAR, base / "index", embedder=minilm, progress=False)
     return base / "index"
+
+
+@pytest.fixture(scope="session")
+def multiyear_units(multiyear_hash_index: Path) -> dict[str, Unit]:
+    """Every unit of the multi-year fixture index by its citation, read from the index itself."""
+    lib = Library.open(multiyear_hash_index)
+    try:
+        return {u.citation: u for d in lib.documents() for u in lib.document(d.file)[1]}
+    finally:
+        lib.close()
+
+
+@pytest.fixture
+def multiyear_app(multiyear_hash_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app, not yet run, on the multi-year fixture index."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(multiyear_hash_index))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -14,18 +14,14 @@ QUESTION = "victims who were trafficked"
 
 
 @pytest.fixture
-def app(multiyear_hash_index: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("TIPSEARCH_INDEX", str(multiyear_hash_index))
-    return AppTest.from_file(APP, default_timeout=60)
+def app(multiyear_app: AppTest) -> AppTest:
+    return multiyear_app
 
 
 @pytest.fixture(scope="module")
-def where(multiyear_hash_index: Path) -> dict[str, tuple[int | None, str]]:
-    """Every unit's citation -> (year, file) of its document, read from the index itself."""
-    lib = Library.open(multiyear_hash_index)
-    found = {u.citation: (u.document.year, u.document.file) for d in lib.documents() for u in lib.document(d.file)[1]}
-    lib.close()
-    return found
+def where(multiyear_units) -> dict[str, tuple[int | None, str]]:
+    """Every unit's citation -> (year, file) of its document."""
+    return {c: (u.document.year, u.document.file) for c, u in multiyear_units.items()}
 
 
 def citations(at: AppTest) -> list[str]:

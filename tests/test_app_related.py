@@ -2,36 +2,28 @@
 
 import json
 import re
-from pathlib import Path
 
 import pyarrow.ipc
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from tipsearch import Library
 from tipsearch.display import excerpt
 from tipsearch.ui_timeline import opacity
 
-APP = str(ROOT / "app.py")
 # The 2010 report's paragraph on not punishing victims, in its own words (see tests/data/multiyear/README.md).
 QUESTION = "persons trafficked should not be held criminally liable for unlawful acts"
 SUBJECT = "CTOC/COP/WG.4/2010/6, para. 6"
 
 
 @pytest.fixture
-def app(multiyear_hash_index: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("TIPSEARCH_INDEX", str(multiyear_hash_index))
-    return AppTest.from_file(APP, default_timeout=60)
+def app(multiyear_app: AppTest) -> AppTest:
+    return multiyear_app
 
 
 @pytest.fixture(scope="module")
-def docs(multiyear_hash_index: Path) -> dict[str, object]:
-    """Every unit's citation -> its Document, read from the index itself."""
-    lib = Library.open(multiyear_hash_index)
-    found = {u.citation: u.document for d in lib.documents() for u in lib.document(d.file)[1]}
-    lib.close()
-    return found
+def docs(multiyear_units) -> dict[str, object]:
+    """Every unit's citation -> its Document."""
+    return {c: u.document for c, u in multiyear_units.items()}
 
 
 def citations(at: AppTest) -> list[str]:

@@ -104,9 +104,7 @@ class MiniLMEmbedder:
         with self._lock, torch.inference_mode(), _threads(1 if len(texts) <= SMALL_BATCH else None):
             self.calls += 1
             vectors = self.model.encode(list(texts), batch_size=self.batch_size)
-        # bf16 cannot go to numpy directly; normalised again because rounding moves the norm
-        out = vectors.float().cpu().numpy()
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return vectors.numpy()  # float32, normalised in float32 by MiniLM.forward (also under bf16)
 
     def count_tokens(self, text: str) -> int:
         with self._lock:
