@@ -12,7 +12,7 @@ from .embedding import Embedder, windows
 from .errors import NotFoundError
 from .filters import Allowed
 from .records import Document, Hit, Unit
-from .search import MODES, Candidate, clip, fuse, nearest_units
+from .search import Candidate, check_mode, clip, combine, nearest_units
 from .store import Store
 from .vectors import VectorIndex
 
@@ -68,8 +68,7 @@ def related_candidates(
     allowed: Allowed | None = None,
 ) -> list[Candidate]:
     """The k units nearest one unit, by its vector and its words, among the allowed ones."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    check_mode(mode)
     if k <= 0 or (allowed is not None and not allowed):
         return []
     pool = max(50, 5 * k)
@@ -78,10 +77,7 @@ def related_candidates(
         rankings["keyword"] = store.keyword_search(clip(unit.paragraph.text), pool, None if allowed is None else allowed.units)
     if mode in ("hybrid", "semantic"):
         rankings["semantic"] = nearest_units(store, vectors, vector, pool, allowed)
-    if mode != "hybrid":
-        (name, ranking), = rankings.items()
-        return [Candidate(u, s, {name: s}) for u, s in ranking[:k]]
-    return fuse(rankings)[:k]
+    return combine(rankings, mode, k)
 
 
 def best_per_document(

@@ -202,13 +202,26 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RA
     return [Candidate(u, fused[u], raw[u]) for u in order]
 
 
+def check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+
+
+def combine(rankings: dict[str, Sequence[tuple[int, float]]], mode: str, k: int,
+            ranking: Ranking = RANKING) -> list[Candidate]:
+    """The k best candidates: the one ranking as it is in keyword or semantic mode, fused in hybrid."""
+    if mode != "hybrid":
+        (name, ranked), = rankings.items()
+        return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]
+    return fuse(rankings, ranking)[:k]
+
+
 def retrieve(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
     ranking: Ranking = RANKING, allowed: Allowed | None = None,
 ) -> list[Candidate]:
     """The k best units for a question, among the `allowed` ones when given (see filters.allowed)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    check_mode(mode)
     question = clip(question)
     if not question or k <= 0 or (allowed is not None and not allowed):
         return []
@@ -228,7 +241,4 @@ def retrieve(
         rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
     if mode == "hybrid" and ranking.reference_weight > 0:
         rankings["reference"] = referenced(store, question, allowed)
-    if mode != "hybrid":
-        (name, ranked), = rankings.items()
-        return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]
-    return fuse(rankings, ranking)[:k]
+    return combine(rankings, mode, k, ranking)
