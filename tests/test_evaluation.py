@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tipsearch import TipsearchError
+from tipsearch import Library, TipsearchError
 from tipsearch.cli import main
-from tipsearch.evaluation import Question, hit_at, ndcg, read_questions, reciprocal_rank, score
+from tipsearch.evaluation import Question, hit_at, ndcg, read_questions, reciprocal_rank, score, unit_key
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -38,11 +38,27 @@ def test_metric_edges():
     assert hit_at(["x", "x", "x", "x", "a"], ["a"], 5) == 1.0 and hit_at(["x", "a"], ["a"], 1) == 0.0
 
 
-def test_question_files_parse_and_gold_is_well_formed():
-    for name in ("dev_qa.jsonl", "qa_2022.jsonl"):
+QUESTION_FILES = ("dev_qa.jsonl", "qa_2022.jsonl", "qa_2022_heldout.jsonl", "qa_2022_heldout2.jsonl")
+
+
+def test_question_files_parse_and_gold_is_well_formed(hash_index: Path):
+    lib = Library.open(hash_index)
+    try:
+        seed_units = {unit_key(u) for d in lib.documents() for u in lib.document(d.file)[1]}
+    finally:
+        lib.close()
+    seen: set[str] = set()
+    for name in QUESTION_FILES:
         questions = read_questions(DATA / name)
-        assert all(q.q and q.gold for q in questions)
+        for q in questions:
+            assert q.q.strip() and q.gold, (name, q.q)
+            # A typo in a citation would silently score as a miss: every unit must exist in the seed.
+            assert set(q.gold) | set(q.also) <= seed_units, (name, q.q)
+            assert not set(q.gold) & set(q.also), (name, q.q)
+            assert q.q.lower() not in seen, f"{name}: duplicate question {q.q!r}"
+            seen.add(q.q.lower())
     assert len(read_questions(DATA / "qa_2022.jsonl")) >= 60
+    assert len(read_questions(DATA / "qa_2022_heldout2.jsonl")) >= 70
 
 
 @pytest.mark.parametrize("line", ['{"q": "x"}', "not json", '{"q": "x", "gold": ["para"]}', '{"q": 1, "gold": ["rec:1"]}'])
