@@ -38,7 +38,9 @@ class Ranking:
     fusion: str = "blend"  # "rrf" (reciprocal rank) or "blend" (normalised score sum)
     normalise: str = "max"  # blend: divide by the best score ("max") or rescale best..worst to 1..0 ("minmax")
     rrf_k: int = 60
-    keyword_weight: float = 1.0
+    # 0.8 : 1, chosen in round three on all 206 questions pooled (bench/TUNING.md): the two sets
+    # written with fewer words in common with their paragraphs both gain from more weight on meaning.
+    keyword_weight: float = 0.8
     semantic_weight: float = 1.0
     pool: int = 50
     expand: bool = True  # add domain vocabulary (vocabulary.py) to the keyword query
