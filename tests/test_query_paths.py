@@ -10,8 +10,7 @@ import faiss
 import numpy as np
 import pytest
 
-import tipsearch.library as library
-from tipsearch import Library, build, search
+from tipsearch import Library, build, library, search
 from tipsearch.embedding import HashingEmbedder, question_precision, resolve_precision
 from tipsearch.errors import IndexCorruptError
 from tipsearch.search import retrieve
@@ -77,7 +76,7 @@ def test_keyword_query_runs_beside_the_encode(hash_index: Path, monkeypatch: pyt
     threads: list[str] = []
     real = search.keyword
 
-    def recording(*args, **kwargs):  # noqa: ANN002, ANN003
+    def recording(*args, **kwargs):
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
@@ -93,7 +92,7 @@ def test_keyword_query_runs_beside_the_encode(hash_index: Path, monkeypatch: pyt
 def test_keyword_failure_on_the_worker_reaches_the_caller(hash_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lib = Library.open(hash_index)
 
-    def damaged(*args, **kwargs):  # noqa: ANN002, ANN003
+    def damaged(*args, **kwargs):
         raise IndexCorruptError("units.sqlite is damaged: run `tipsearch build`")
 
     monkeypatch.setattr(search, "keyword", damaged)
