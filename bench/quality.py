@@ -118,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="encoder precision, as `tipsearch build --precision` (default auto: what a user gets)")
+    parser.add_argument("--question-precision", choices=PRECISIONS,
+                        help="how questions are embedded (default: as the index was built, what Library.open does)")
     parser.add_argument("--heldout", type=Path, nargs="*", default=HELDOUT,
                         help="held-out question files, each scored apart (default: both held-out sets)")
     args = parser.parse_args(argv)
@@ -131,7 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = build(args.corpus, Path(tmp) / "index", embedder=embedder, progress=False)
         print(f"built {report.units} units, {report.embedded} chunks in {time.perf_counter() - start:.1f} s",
               file=sys.stderr)
-        lib = Library.open(Path(tmp) / "index", embedder)
+        asked = args.question_precision and resolve_precision(args.question_precision, "cpu")
+        if asked and asked != precision:
+            print(f"question precision: {asked}", file=sys.stderr)
+        questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
+        lib = Library.open(Path(tmp) / "index", questions_embedder)
         results = evaluate(lib, questions, "hybrid")
         if not args.no_txtai:
             results.append(txtai_scores(lib, questions))

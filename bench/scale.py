@@ -33,11 +33,14 @@ QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 _PROBE = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.embedding import MiniLMEmbedder, question_precision, resolve_precision
 from tipsearch.library import Library
 from tipsearch.search import retrieve
 t_import = time.perf_counter() - t0
-t = time.perf_counter(); embedder = MiniLMEmbedder(); t_model = time.perf_counter() - t
+# Questions at the precision a default (auto) build on this machine records: what Library.open picks.
+precision = question_precision(resolve_precision("auto", "cpu"))
+t = time.perf_counter(); embedder = MiniLMEmbedder(precision=precision); t_model = time.perf_counter() - t
+fp32 = embedder if precision == "fp32" else MiniLMEmbedder(precision="fp32")
 t = time.perf_counter(); lib = Library.open(sys.argv[1]); t_open = time.perf_counter() - t
 # Timing only: the document vectors are hashing-384 stand-ins, the questions go through the real
 # model (same cost as in use); Library.open would rightly refuse that pair, so it is set after.
@@ -45,14 +48,19 @@ lib._embedder = embedder
 lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
 t_first = time.perf_counter() - t
 qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
-full, ret, emb = [], [], []
+full, ret, emb, turn, ret32 = [], [], [], [], []
+def retrieval(q, e, concurrent=True):
+    s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, e, q, 10, concurrent=concurrent)
+    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
 for round_ in range(3):
-    for q in qs:
+    for q in qs:  # interleaved, so that load on the shared machine hits every variant alike
         s = time.perf_counter(); embedder.embed([q]); emb.append(time.perf_counter() - s)
-        s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, lib.embedder, q, 10)
-        lib.store.units([x.unit_id for x in c]); ret.append(time.perf_counter() - s)
+        ret.append(retrieval(q, embedder))
+        turn.append(retrieval(q, embedder, concurrent=False))
+        ret32.append(retrieval(q, fp32))
         s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
 print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
+                  "turn": turn, "fp32": ret32, "precision": precision,
                   "full": full, "embed": emb, "kind": lib.vectors.kind,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -104,9 +112,12 @@ def main() -> None:
             r50, r95 = percentiles(p["retrieve"])
             f50, f95 = percentiles(p["full"])
             e50, _ = percentiles(p["embed"])
+            t50, _ = percentiles(p["turn"])
+            x50, _ = percentiles(p["fp32"])
             rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
                          f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
-                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f}", f"{r50:.1f} / {r95:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
+                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f} ({p['precision']})", f"{r50:.1f} / {r95:.1f}",
+                         f"{t50:.1f}", f"{x50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
                          f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
             queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
                                                enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
@@ -118,7 +129,8 @@ def main() -> None:
     write_table(
         "scale", "Scale: 1k to 200k paragraphs",
         ["units", "vectors", "index", "build units/s (hashing)", "size MB", "import + model load s",
-         "index open s", "open + first answer s", "question embed p50 ms", "retrieval p50 / p95 ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
+         "index open s", "open + first answer s", "question embed p50 ms", "retrieval p50 / p95 ms",
+         "retrieval p50, in turn (no overlap) ms", "retrieval p50, fp32 questions ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
         rows,
         notes="""
 What is real: the index files, SQLite + FTS5, FAISS, the question embedding (real MiniLM), open
@@ -126,8 +138,11 @@ time (Library.open: manifest, SQLite, FAISS read; Python imports and model load 
 questions), add-one-document (reads and hashes every file again, reuses every old vector).
 What is not: document vectors come from the hashing embedder (so build throughput here is not
 the model's; see compare-*.md) and texts are synthetic (seed sentences reshuffled, seed
-paragraph lengths). Retrieval = hybrid ranking + rows, k=10; full search adds the answer span
-(embeds every sentence of the 10 hits). Warm, 15 dev questions x 3 rounds.
+paragraph lengths). Retrieval = hybrid ranking + rows, k=10, questions embedded at the precision a
+default build on this machine records (bf16 on a CPU with native bf16, as Library.open does), the
+keyword query beside the encode; "in turn" runs them one after the other; "fp32 questions" is the
+old question path. Full search adds the answer span (embeds every sentence of the 10 hits). Warm,
+15 dev questions x 3 rounds, the variants interleaved question by question.
 """, command=command)
     write_table(
         "flat-vs-hnsw", "FAISS flat vs HNSW (M=32, efConstruction=80, efSearch=128)",

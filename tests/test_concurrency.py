@@ -41,7 +41,7 @@ def test_first_searches_at_once_load_the_embedder_once(hash_index: Path, monkeyp
     loads = []
     import tipsearch.library as library
 
-    def counting_load(name: str):
+    def counting_load(name: str, precision: str = "fp32"):
         loads.append(name)
         return HashingEmbedder()
 

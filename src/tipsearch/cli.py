@@ -119,7 +119,7 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.question and not args.queries:
         raise TipsearchError('give a question, e.g. tipsearch search "legal assistance for victims"')
-    lib = library.Library.open(args.index)
+    lib = library.Library.open(args.index, precision=args.precision)
     filters = _filters(args)
     for question in _questions(args):
         hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group)
@@ -289,6 +289,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=Path, help="a file of questions, one a line; prints JSON Lines")
     p.add_argument("--mode", choices=MODES, default="hybrid", help="ranking (default hybrid)")
     p.add_argument("--group", type=int, metavar="N", help="at most N paragraphs per document")
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="how the model embeds the question (default: the precision the index was built with)")
     filter_options(p)
     p.set_defaults(func=cmd_search)
 

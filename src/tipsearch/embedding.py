@@ -180,6 +180,18 @@ def resolve_precision(precision: str, device: str) -> str:
     return "bf16" if device == "cuda" or cpu_has_bf16() else "fp32"
 
 
+def question_precision(built: str | None, device: str = "cpu") -> str:
+    """The precision to embed questions for an index built at `built` (the manifest's record).
+
+    Questions go through the same model the paragraphs went through, so their vectors match the
+    index's; the exception is bf16 on a machine without native bf16, where emulation is slower than
+    fp32 (an index built on a GPU, searched on an older CPU). Unknown or missing: fp32.
+    """
+    if built == "bf16":
+        return resolve_precision("auto", device)
+    return built if built in ("fp32", "int8") else "fp32"
+
+
 def _load_model(path: Path, device: str, precision: str) -> MiniLM:
     import torch
 

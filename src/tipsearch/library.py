@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from .answers import best_spans
-from .embedding import HASHING, MINILM, Embedder, load_embedder
+from .embedding import HASHING, MINILM, PRECISIONS, Embedder, load_embedder, question_precision
 from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from .filters import Allowed, Filters, allowed, per_document
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
@@ -27,17 +27,26 @@ class Library:
     """An open index: search it, read its documents."""
 
     def __init__(self, layout: IndexLayout, manifest: Manifest, store: Store, vectors: VectorIndex,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, precision: str | None = None) -> None:
         self.layout = layout
         self.manifest = manifest
         self.store = store
         self.vectors = vectors
         self._embedder = embedder
+        # Questions at the precision the index was built with (bf16 halves a question's encode on a
+        # CPU with native bf16; bench/quality.py shows the ranking unchanged); fp32 on request.
+        self.precision = precision or question_precision(manifest.extra.get("precision"))
         self._embedder_lock = threading.Lock()
 
     @classmethod
-    def open(cls, index_dir: Path | str = DEFAULT_INDEX, embedder: Embedder | None = None) -> Library:
-        """Open a built index; the model is loaded on the first search."""
+    def open(cls, index_dir: Path | str = DEFAULT_INDEX, embedder: Embedder | None = None,
+             precision: str | None = None) -> Library:
+        """Open a built index; the model is loaded on the first search.
+
+        precision: how the model embeds questions (fp32, bf16, int8, auto); default: as the index was built.
+        """
+        if precision is not None and precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         layout = IndexLayout(Path(index_dir))
         manifest = layout.read_manifest()
         if manifest.model not in (MINILM, HASHING):
@@ -56,13 +65,13 @@ class Library:
         except IndexCorruptError:
             store.close()
             raise
-        return cls(layout, manifest, store, vectors, embedder)
+        return cls(layout, manifest, store, vectors, embedder, precision)
 
     @property
     def embedder(self) -> Embedder:
         with self._embedder_lock:  # two first searches at once must not load the model twice
             if self._embedder is None:
-                embedder = load_embedder(self.manifest.model)
+                embedder = load_embedder(self.manifest.model, precision=self.precision)
                 check_embedder(self.manifest, embedder, self.layout.manifest_path)
                 self._embedder = embedder
         return self._embedder

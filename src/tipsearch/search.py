@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,17 +219,52 @@ def combine(rankings: dict[str, Sequence[tuple[int, float]]], mode: str, k: int,
     return fuse(rankings, ranking)[:k]
 
 
+# Hybrid search runs the keyword query beside the question's encode and FAISS scan: sqlite3, torch
+# and faiss release the GIL, so on two cores the slower of the two sets the time, not their sum.
+_KEYWORD_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tipsearch-keyword")
+
+
 def retrieve(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
-    ranking: Ranking = RANKING, allowed: Allowed | None = None,
+    ranking: Ranking = RANKING, allowed: Allowed | None = None, concurrent: bool = True,
 ) -> list[Candidate]:
-    """The k best units for a question, among the `allowed` ones when given (see filters.allowed)."""
+    """The k best units for a question, among the `allowed` ones when given (see filters.allowed).
+
+    concurrent: in hybrid mode, run the keyword query on a worker thread while the question is
+    embedded (same results either way; False keeps everything on the calling thread).
+    """
     check_mode(mode)
     question = clip(question)
     if not question or k <= 0 or (allowed is not None and not allowed):
         return []
     expanded = vocabulary.expand(question)
     pool = max(ranking.pool, 5 * k)
+    rankings: dict[str, list[tuple[int, float]]] = {}
+    keyword_question = expanded if ranking.expand else question
+    # Rocchio feedback needs the keyword ranking before the vector search: no overlap then.
+    if mode == "hybrid" and concurrent and ranking.feedback_weight <= 0:
+        pending = _KEYWORD_WORKERS.submit(keyword, store, keyword_question, pool, ranking, allowed)
+        try:
+            vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+            semantic_ranking = nearest_units(store, vectors, vector, pool, allowed)
+        finally:
+            rankings["keyword"] = pending.result()  # waits; re-raises the worker's error here
+        rankings["semantic"] = semantic_ranking
+    else:
+        rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed)
+    if mode == "hybrid" and ranking.coverage_weight > 0:
+        pooled = {u for ranked in rankings.values() for u, _ in ranked}
+        rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
+    if mode == "hybrid" and ranking.reference_weight > 0:
+        rankings["reference"] = referenced(store, question, allowed)
+    return combine(rankings, mode, k, ranking)
+
+
+def _rankings_in_turn(
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, expanded: str, mode: str, pool: int,
+    ranking: Ranking, allowed: Allowed | None,
+) -> dict[str, list[tuple[int, float]]]:
+    """The keyword and/or semantic rankings one after the other, on the calling thread."""
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
         rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
@@ -238,9 +274,4 @@ def retrieve(
             top = [u for u, _ in rankings["keyword"][: ranking.feedback_depth]]
             vector = feedback_vector(store, vectors, vector, top, ranking.feedback_weight)
         rankings["semantic"] = nearest_units(store, vectors, vector, pool, allowed)
-    if mode == "hybrid" and ranking.coverage_weight > 0:
-        pooled = {u for ranked in rankings.values() for u, _ in ranked}
-        rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
-    if mode == "hybrid" and ranking.reference_weight > 0:
-        rankings["reference"] = referenced(store, question, allowed)
-    return combine(rankings, mode, k, ranking)
+    return rankings

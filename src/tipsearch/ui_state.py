@@ -44,8 +44,8 @@ def corpus_dir() -> Path:
 
 
 @st.cache_resource(show_spinner="Loading the model...")
-def _embedder(model: str) -> Embedder:
-    embedder = load_embedder(model)
+def _embedder(model: str, precision: str) -> Embedder:
+    embedder = load_embedder(model, precision=precision)
     embedder.embed(["warm up"])  # the first call pays for lazy set-up; pay it here, not on the first question
     return embedder
 
@@ -53,7 +53,8 @@ def _embedder(model: str) -> Embedder:
 @st.cache_resource(show_spinner="Opening the index...")
 def _library(index: str) -> Library:
     library = Library.open(index)
-    library._embedder = _embedder(library.manifest.model)  # kept across reopenings after an upload
+    # Kept across reopenings after an upload; at the precision the index was built with (Library.open).
+    library._embedder = _embedder(library.manifest.model, library.precision)
     return library
 
 

@@ -6,6 +6,8 @@ flat scan would cost more than the latency budget (bench/scale.py measures both)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -33,6 +35,22 @@ def choose_kind(count: int, kind: str = "auto", threshold: int = HNSW_THRESHOLD)
     if kind != "auto":
         return kind
     return HNSW if count >= threshold else FLAT
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """One OpenMP thread for one question's scan, on this thread only (the setting is per thread).
+
+    The flat scan of one vector is memory-bound, and in hybrid search the keyword query holds the
+    other core: on 2 shared cores, 100k x 384 took 18 ms on one thread and 48 ms on two
+    (bench/scale.py era measurement, load average 2.3).
+    """
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 class VectorIndex:
@@ -106,7 +124,8 @@ class VectorIndex:
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             params = faiss.SearchParameters(sel=selector)
         query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self.index.search(query, n, params=params)
+        with _one_thread():
+            scores, ids = self.index.search(query, n, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
