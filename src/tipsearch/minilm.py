@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from tokenizers import Tokenizer
@@ -143,18 +144,42 @@ class MiniLM(nn.Module):
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return nn.functional.normalize(pooled.float(), dim=-1)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
-        """Unit vectors, one row per text, in the order given; batches of similar length."""
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    def encode(self, texts: Sequence[str], batch_size: int = 32, batch_tokens: int | None = None) -> torch.Tensor:
+        """Unit vectors, one row per text, in the order given.
+
+        Texts are tokenized once, then run longest first in batches of equal-ish token length:
+        sorting by characters left ~20% of a build's batch in padding. batch_tokens (default
+        batch_size x the model's window) caps rows x width, so short texts go many to a batch.
+        """
+        encodings = self.tokenizer.encode_batch(list(texts))
+        lengths = [len(e.ids) for e in encodings]
         out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in batch])
-            width = max(len(e.ids) for e in encodings)
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, e in enumerate(encodings):
-                ids[row, : len(e.ids)] = torch.tensor(e.ids)
-                mask[row, : len(e.ids)] = 1
-            out[batch] = self(ids.to(self.device), mask.to(self.device)).cpu()
+        budget = batch_tokens or batch_size * self.max_seq_length
+        for batch in token_batches(lengths, budget):
+            width = lengths[batch[0]]
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                ids[row, : lengths[i]] = encodings[i].ids
+            mask = np.arange(width)[None, :] < np.asarray([lengths[i] for i in batch])[:, None]
+            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask.astype(np.int64))
+            out[batch] = self(ids_t.to(self.device), mask_t.to(self.device)).cpu()
         return out
+
+
+def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indices of lengths, longest first, cut into batches whose rows x longest length fit budget.
+
+    Every index appears exactly once; a text longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable: equal lengths keep order
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        # sorted longest first, so the batch's width is its first text's length
+        if current and (len(current) + 1) * lengths[current[0]] > budget:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
