@@ -30,7 +30,7 @@ def main() -> None:
     variants = {"plain encode (fp32, batch 32)": lambda t: plain.encode(t, normalize_embeddings=True)}
     for precision in ["fp32", "bf16", "int8"] if cpu_has_bf16() else ["fp32", "int8"]:
         emb = MiniLMEmbedder(precision=precision)
-        variants[f"tipsearch {precision} (batch {emb.batch_size}, inference_mode)"] = emb.embed
+        variants[f"tipsearch {precision} (token-length batches, inference_mode)"] = emb.embed
     seconds = {name: 0.0 for name in variants}
     vectors = {name: f(texts[:8]) for name, f in variants.items()}  # warm-up
     for _ in range(args.rounds):

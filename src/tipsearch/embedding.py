@@ -250,27 +250,31 @@ def windows(text: str, embedder: Embedder, budget: int | None = None) -> list[st
     parts = [piece for a, b in sentences(text) for piece in _split_long(text[a:b], embedder, budget)]
     out: list[str] = []
     current: list[str] = []
-    size = 0
-    for part in parts:
-        n = embedder.count_tokens(part)
+    size = last = 0
+    for part, n in parts:  # each part is counted once: the overlap below reuses the count
         if current and size + n > budget:
             out.append(" ".join(current))
-            current, size = current[-1:], embedder.count_tokens(current[-1])  # one sentence overlap
+            current, size = current[-1:], last  # one sentence overlap
             if size + n > budget:
                 current, size = [], 0
         current.append(part)
         size += n
+        last = n
     if current:
         out.append(" ".join(current))
     return out
 
 
-def _split_long(sentence: str, embedder: Embedder, budget: int) -> list[str]:
-    """A sentence longer than the window (a list of 100 countries) is cut into word runs that fit."""
+def _split_long(sentence: str, embedder: Embedder, budget: int) -> list[tuple[str, int]]:
+    """A sentence longer than the window (a list of 100 countries) is cut into word runs that fit.
+
+    Returns (piece, its token count) pairs, so that windows need not count a piece again.
+    """
     n = embedder.count_tokens(sentence)
     if n <= budget:
-        return [sentence]
+        return [(sentence, n)]
     words = sentence.split(" ")
     pieces = -(-n // budget) + 1
     size = -(-len(words) // pieces)
-    return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+    runs = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+    return [(run, embedder.count_tokens(run)) for run in runs]

@@ -105,10 +105,16 @@ def parse_file(path: Path, sha256: str, catalog_row: dict[str, str] | None = Non
     return _Parsed(path, document, units)
 
 
-def embedding_texts(p: Paragraph, embedder: Embedder) -> list[str]:
-    """The texts embedded for a unit: its windows, each led by its label and section heading."""
+def embedding_texts(p: Paragraph, embedder: Embedder, context_tokens: dict[str, int] | None = None) -> list[str]:
+    """The texts embedded for a unit: its windows, each led by its label and section heading.
+
+    context_tokens: token counts of contexts seen so far (a build passes one dict: headings repeat).
+    """
     context = " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
-    budget = embedder.max_tokens - 8 - (embedder.count_tokens(context) if context else 0)
+    counts = {} if context_tokens is None else context_tokens
+    if context and context not in counts:
+        counts[context] = embedder.count_tokens(context)
+    budget = embedder.max_tokens - 8 - (counts[context] if context else 0)
     return [f"{context}\n{w}" if context else w for w in windows(p.text, embedder, max(budget, 64))]
 
 
@@ -239,6 +245,7 @@ def _build(
     chunk_texts: list[str] = []
     chunk_rows: list[tuple[int, int, str]] = []
     emb = embedder
+    context_tokens: dict[str, int] = {}
     for item in parsed:
         doc_id = store.add_document(item.document)
         for p in item.units:
@@ -251,7 +258,7 @@ def _build(
                 chunk_rows.extend([(first + j, unit_id, h) for j, h in enumerate(known)])
                 chunk_texts.extend("" for _ in known)
                 continue
-            for text in embedding_texts(p, emb):
+            for text in embedding_texts(p, emb, context_tokens):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
     store.add_chunks(chunk_rows)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from tokenizers import Tokenizer
@@ -40,14 +41,20 @@ class _SelfAttention(nn.Module):
         size = cfg["hidden_size"]
         self.heads = cfg["num_attention_heads"]
         self.query, self.key, self.value = nn.Linear(size, size), nn.Linear(size, size), nn.Linear(size, size)
+        self.qkv: nn.Linear | None = None
+
+    def fuse(self) -> None:
+        """One matrix product for query, key and value instead of three: same numbers, ~15% less time."""
+        size = self.query.in_features
+        self.qkv = nn.Linear(size, 3 * size)
+        with torch.no_grad():
+            self.qkv.weight.copy_(torch.cat([self.query.weight, self.key.weight, self.value.weight]))
+            self.qkv.bias.copy_(torch.cat([self.query.bias, self.key.bias, self.value.bias]))
+        del self.query, self.key, self.value
 
     def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
         b, n, size = x.shape
-
-        def split(t: torch.Tensor) -> torch.Tensor:
-            return t.view(b, n, self.heads, size // self.heads).transpose(1, 2)
-
-        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        q, k, v = self.qkv(x).view(b, n, 3, self.heads, size // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         # the fused kernel: several times faster than softmax(q k^T / sqrt(d) + bias) v written out
         out = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=bias)
         return out.transpose(1, 2).reshape(b, n, size)
@@ -123,6 +130,8 @@ class MiniLM(nn.Module):
         missing, _ = self.load_state_dict(state, strict=False)  # the pooler and position ids are not used
         if missing:
             raise ModelMissingError(f"{path / 'model.safetensors'} lacks {len(missing)} weights, e.g. {missing[0]}")
+        for layer in self.encoder.layer:
+            layer.attention.self.fuse()
         self.to(device).eval()
         self.device = torch.device(device)
 
@@ -143,18 +152,42 @@ class MiniLM(nn.Module):
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return nn.functional.normalize(pooled.float(), dim=-1)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
-        """Unit vectors, one row per text, in the order given; batches of similar length."""
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    def encode(self, texts: Sequence[str], batch_size: int = 32, batch_tokens: int | None = None) -> torch.Tensor:
+        """Unit vectors, one row per text, in the order given.
+
+        Texts are tokenized once, then run longest first in batches of equal-ish token length:
+        sorting by characters left ~20% of a build's batch in padding. batch_tokens (default
+        batch_size x the model's window) caps rows x width, so short texts go many to a batch.
+        """
+        encodings = self.tokenizer.encode_batch(list(texts))
+        lengths = [len(e.ids) for e in encodings]
         out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in batch])
-            width = max(len(e.ids) for e in encodings)
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, e in enumerate(encodings):
-                ids[row, : len(e.ids)] = torch.tensor(e.ids)
-                mask[row, : len(e.ids)] = 1
-            out[batch] = self(ids.to(self.device), mask.to(self.device)).cpu()
+        budget = batch_tokens or batch_size * self.max_seq_length
+        for batch in token_batches(lengths, budget):
+            width = lengths[batch[0]]
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                ids[row, : lengths[i]] = encodings[i].ids
+            mask = np.arange(width)[None, :] < np.asarray([lengths[i] for i in batch])[:, None]
+            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask.astype(np.int64))
+            out[batch] = self(ids_t.to(self.device), mask_t.to(self.device)).cpu()
         return out
+
+
+def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indices of lengths, longest first, cut into batches whose rows x longest length fit budget.
+
+    Every index appears exactly once; a text longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable: equal lengths keep order
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        # sorted longest first, so the batch's width is its first text's length
+        if current and (len(current) + 1) * lengths[current[0]] > budget:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
