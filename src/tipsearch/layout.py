@@ -3,6 +3,7 @@
     index/manifest.json          which generation is live, model, dimension, schema, documents
     index/gen-000003/units.sqlite    documents, units, chunks, FTS5
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
+    index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
 
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.
@@ -24,11 +25,14 @@ from pathlib import Path
 
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
-SCHEMA_VERSION = 3  # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session
+# 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: keywords.npz
+SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
 VECTORS = "vectors.faiss"
+KEYWORDS = "keywords.npz"
+FILES = (DATABASE, VECTORS, KEYWORDS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20
 
@@ -124,9 +128,9 @@ class IndexLayout:
             raise IndexCorruptError(
                 f"{self.manifest_path} names generation {manifest.generation!r}, not gen-NNNNNN: run `tipsearch build`"
             )
-        if set(manifest.files) != {DATABASE, VECTORS}:
+        if set(manifest.files) != set(FILES):
             raise IndexCorruptError(
-                f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {DATABASE} and {VECTORS}: "
+                f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {', '.join(FILES)}: "
                 "run `tipsearch build`"
             )
         return manifest
