@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,29 @@ def test_a_file_that_is_not_impacts_is_refused(tmp_path: Path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(IndexCorruptError, match="keywords.npz"):
         Impacts.load(path)
+
+
+def test_an_index_from_before_the_impacts_opens_and_the_next_build_adds_them(hash_index: Path, corpus: Path,
+                                                                               tmp_path: Path):
+    from tipsearch import build
+    from tipsearch.embedding import HashingEmbedder
+
+    index = tmp_path / "index"
+    shutil.copytree(hash_index, index)
+    manifest = json.loads((index / "manifest.json").read_text())
+    manifest["files"].pop("keywords.npz")
+    (index / manifest["generation"] / "keywords.npz").unlink()
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    old = Library.open(index)
+    assert old.store.impacts is None  # FTS5 answers: same scores, only slower
+    new = Library.open(hash_index)
+    question = "free legal assistance for victims"
+    assert [(h.unit.id, h.score) for h in old.search(question, k=5, mode="keyword")] == \
+        [(h.unit.id, h.score) for h in new.search(question, k=5, mode="keyword")]
+    old.close()
+    new.close()
+    report = build(corpus, index, embedder=HashingEmbedder(), progress=False)
+    assert not report.up_to_date and report.embedded == 0 and report.reused > 0  # no vector embedded again
+    rebuilt = Library.open(index)
+    assert rebuilt.store.impacts is not None
+    rebuilt.close()

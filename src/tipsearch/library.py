@@ -58,8 +58,10 @@ class Library:
         if embedder is not None:
             check_embedder(manifest, embedder, layout.manifest_path)
         layout.check_file(manifest, DATABASE)
-        layout.check_file(manifest, KEYWORDS)
-        keyword_impacts = Impacts.load(layout.generation_dir(manifest.generation) / KEYWORDS)
+        keyword_impacts = None  # an index built before keywords.npz: FTS5 scores every keyword query
+        if KEYWORDS in manifest.files:
+            layout.check_file(manifest, KEYWORDS)
+            keyword_impacts = Impacts.load(layout.generation_dir(manifest.generation) / KEYWORDS)
         vectors = VectorIndex.load(layout.vectors(manifest.generation), manifest.dimension, manifest.vectors,
                                    manifest.files[VECTORS])
         store = Store.open(layout.database(manifest.generation))
