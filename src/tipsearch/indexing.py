@@ -130,7 +130,7 @@ def _checkpoint(name: str) -> None:
 def _intact(layout: IndexLayout, manifest: Manifest) -> bool:
     """True when the generation's files match the manifest; a damaged index is rebuilt, not kept."""
     try:
-        for name in FILES:
+        for name in manifest.files:
             layout.check_file(manifest, name)
     except IndexCorruptError as e:
         log.warning("%s", e)
@@ -144,6 +144,7 @@ def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: 
         and old.model == model
         and old.catalog_sha256 == catalog
         and old.extra.get("sources") == sources
+        and KEYWORDS in old.files  # an index from before keywords.npz is rebuilt, every vector reused
         and _intact(layout, old)
     )
 
