@@ -56,7 +56,8 @@ class Impacts:
 
         words: the query's phrases, each one FTS5 phrase (see store.query_words).
         """
-        if context_weight != self.context_weight:
+        # With a weight <= 0 a unit matched only in its context would score <= 0, yet FTS5 returns it.
+        if context_weight != self.context_weight or context_weight <= 0:
             return None
         rows: list[int] = []
         for word in words:
