@@ -31,11 +31,12 @@ QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 
 # Run in a fresh process so open time, first answer and peak memory are what a user sees.
 _PROBE = r"""
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from tipsearch.embedding import MiniLMEmbedder, question_precision, resolve_precision
 from tipsearch.library import Library
-from tipsearch.search import retrieve
+from tipsearch.search import RANKING, keyword_text, retrieve
+from tipsearch.vocabulary import expand
 t_import = time.perf_counter() - t0
 # Questions at the precision a default (auto) build on this machine records: what Library.open picks.
 precision = question_precision(resolve_precision("auto", "cpu"))
@@ -48,7 +49,11 @@ lib._embedder = embedder
 lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
 t_first = time.perf_counter() - t
 qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
-full, ret, emb, turn, ret32 = [], [], [], [], []
+def peak_mb():
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so it would report the
+    # parent's (the benchmark's own build) peak whenever that is higher than this process's.
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+full, ret, emb, turn, ret32, kw_fts, kw_imp = [], [], [], [], [], [], []
 def retrieval(q, e, concurrent=True):
     s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, e, q, 10, concurrent=concurrent)
     lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
@@ -59,10 +64,15 @@ for round_ in range(3):
         turn.append(retrieval(q, embedder, concurrent=False))
         ret32.append(retrieval(q, fp32))
         s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
+        words = keyword_text(expand(q))  # the keyword query alone, as retrieve makes it: FTS5 vs impacts
+        s = time.perf_counter(); a = lib.store.keyword_search(words, RANKING.pool, use_impacts=False)
+        kw_fts.append(time.perf_counter() - s)
+        s = time.perf_counter(); b = lib.store.keyword_search(words, RANKING.pool); kw_imp.append(time.perf_counter() - s)
+        assert [x for _, x in a] == [x for _, x in b], q  # same bm25 scores, or the timing means nothing
 print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
-                  "turn": turn, "fp32": ret32, "precision": precision,
+                  "turn": turn, "fp32": ret32, "precision": precision, "kw_fts": kw_fts, "kw_imp": kw_imp,
                   "full": full, "embed": emb, "kind": lib.vectors.kind,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": peak_mb()}))
 """
 
 
@@ -114,10 +124,12 @@ def main() -> None:
             e50, _ = percentiles(p["embed"])
             t50, _ = percentiles(p["turn"])
             x50, _ = percentiles(p["fp32"])
+            k50, _ = percentiles(p["kw_fts"])
+            i50, _ = percentiles(p["kw_imp"])
             rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
                          f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
                          f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f} ({p['precision']})", f"{r50:.1f} / {r95:.1f}",
-                         f"{t50:.1f}", f"{x50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
+                         f"{t50:.1f}", f"{x50:.1f}", f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
                          f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
             queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
                                                enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
@@ -130,18 +142,20 @@ def main() -> None:
         "scale", "Scale: 1k to 200k paragraphs",
         ["units", "vectors", "index", "build units/s (hashing)", "size MB", "import + model load s",
          "index open s", "open + first answer s", "question embed p50 ms", "retrieval p50 / p95 ms",
-         "retrieval p50, in turn (no overlap) ms", "retrieval p50, fp32 questions ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
+         "retrieval p50, in turn (no overlap) ms", "retrieval p50, fp32 questions ms",
+         "keyword query p50, FTS5 / impacts ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
         rows,
         notes="""
 What is real: the index files, SQLite + FTS5, FAISS, the question embedding (real MiniLM), open
-time (Library.open: manifest, SQLite, FAISS read; Python imports and model load shown apart), memory (peak RSS of a fresh process that opens the index, loads the model and answers 45
-questions), add-one-document (reads and hashes every file again, reuses every old vector).
+time (Library.open: manifest, SQLite, FAISS read; Python imports and model load shown apart), memory (peak RSS, VmHWM, of a fresh process that opens the index, loads the model and answers
+45 questions), add-one-document (reads and hashes every file again, reuses every old vector).
 What is not: document vectors come from the hashing embedder (so build throughput here is not
 the model's; see compare-*.md) and texts are synthetic (seed sentences reshuffled, seed
 paragraph lengths). Retrieval = hybrid ranking + rows, k=10, questions embedded at the precision a
 default build on this machine records (bf16 on a CPU with native bf16, as Library.open does), the
 keyword query beside the encode; "in turn" runs them one after the other; "fp32 questions" is the
-old question path. Full search adds the answer span (embeds every sentence of the 10 hits). Warm,
+old question path. "keyword query" is the keyword ranking alone, FTS5's bm25() against the
+precomputed impacts (impacts.py; equal scores asserted). Full search adds the answer span (embeds every sentence of the 10 hits). Warm,
 15 dev questions x 3 rounds, the variants interleaved question by question.
 """, command=command)
     write_table(

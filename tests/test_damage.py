@@ -60,6 +60,12 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
         "units.sqlite",
     ),
     "database missing": (lambda ix: _file(ix, "units.sqlite").unlink(), "units.sqlite"),
+    "keyword impacts truncated": (lambda ix: _truncate(_file(ix, "keywords.npz")), "keywords.npz"),
+    "keyword impacts altered in the middle": (lambda ix: _flip_byte(_file(ix, "keywords.npz"), 0.5), "keywords.npz"),
+    "keyword impacts missing": (lambda ix: _file(ix, "keywords.npz").unlink(), "keywords.npz"),
+    "manifest lists an unknown file": (
+        lambda ix: _edit_manifest(ix, lambda d: d["files"].update({"extra.bin": d["files"]["vectors.faiss"]})),
+        "manifest.json"),
     "generation folder missing": (lambda ix: shutil.rmtree(_file(ix, "units.sqlite").parent), "gen-"),
     "manifest not JSON": (lambda ix: (ix / "manifest.json").write_text("{not json"), "manifest.json"),
     "manifest empty": (lambda ix: (ix / "manifest.json").write_bytes(b""), "manifest.json"),

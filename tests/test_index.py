@@ -16,12 +16,12 @@ def test_manifest_records_model_dimension_schema_and_hashes(hash_index: Path):
     assert manifest["model"] == "hashing-384"
     assert manifest["dimension"] == 384
     assert manifest["schema_version"] == 3
-    assert set(manifest["files"]) == {"units.sqlite", "vectors.faiss"}
+    assert set(manifest["files"]) == {"units.sqlite", "vectors.faiss", "keywords.npz"}
     assert manifest["units"] == 62
     [doc] = manifest["documents"]
     assert doc["file"] == "wg-tip-2022-report.txt" and len(doc["sha256"]) == 64
     gen = hash_index / manifest["generation"]
-    assert (gen / "units.sqlite").is_file() and (gen / "vectors.faiss").is_file()
+    assert (gen / "units.sqlite").is_file() and (gen / "vectors.faiss").is_file() and (gen / "keywords.npz").is_file()
 
 
 def test_rebuild_with_nothing_changed_embeds_nothing(corpus: Path, tmp_path: Path):

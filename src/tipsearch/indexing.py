@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from . import cleaning, metadata, paragraphs, readers
+from . import cleaning, impacts, metadata, paragraphs, readers
 from .citations import cite
 from .embedding import MINILM, Embedder, load_embedder, windows
 from .errors import IndexCorruptError, TipsearchError, UnreadableFileError
-from .layout import DATABASE, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
+from .layout import DATABASE, FILES, KEYWORDS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
 from .records import Document, Paragraph
-from .store import Store
+from .store import CONTEXT_WEIGHT, TOKENIZE, Store
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def _checkpoint(name: str) -> None:
 def _intact(layout: IndexLayout, manifest: Manifest) -> bool:
     """True when the generation's files match the manifest; a damaged index is rebuilt, not kept."""
     try:
-        for name in (DATABASE, VECTORS):
+        for name in manifest.files:
             layout.check_file(manifest, name)
     except IndexCorruptError as e:
         log.warning("%s", e)
@@ -150,6 +150,7 @@ def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: 
         and old.model == model
         and old.catalog_sha256 == catalog
         and old.extra.get("sources") == sources
+        and KEYWORDS in old.files  # an index from before keywords.npz is rebuilt, every vector reused
         and _intact(layout, old)
     )
 
@@ -263,6 +264,8 @@ def _build(
                 chunk_texts.append(text)
     store.add_chunks(chunk_rows)
     store.commit()
+    # Recomputed in full each build, from FTS5's own index: ~5 s at 100k units (bench/results/scale.md).
+    impacts.compute(store.conn, "units_fts", "text", TOKENIZE, CONTEXT_WEIGHT).save(tmp / KEYWORDS)
     store.close()
 
     vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, previous.hashes, previous.vectors,
@@ -271,7 +274,7 @@ def _build(
     vector_store = VectorIndex.build(vectors, dimension, kind=vector_index)
     vector_store.save(tmp / VECTORS)
     _fsync_tree(tmp)
-    checks = {name: FileCheck.of(tmp / name) for name in (DATABASE, VECTORS)}
+    checks = {name: FileCheck.of(tmp / name) for name in FILES}
     _checkpoint("written")
     os.replace(tmp, layout.generation_dir(generation))
     fsync_dir(layout.root)

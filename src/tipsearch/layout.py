@@ -3,6 +3,7 @@
     index/manifest.json          which generation is live, model, dimension, schema, documents
     index/gen-000003/units.sqlite    documents, units, chunks, FTS5
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
+    index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
 
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.
@@ -24,11 +25,17 @@ from pathlib import Path
 
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
-SCHEMA_VERSION = 3  # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session
+# 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session.
+# keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
+# keyword queries), and the next build adds it reusing every vector instead of embedding them again.
+SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
 VECTORS = "vectors.faiss"
+KEYWORDS = "keywords.npz"
+FILES = (DATABASE, VECTORS, KEYWORDS)
+_REQUIRED = (DATABASE, VECTORS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20
 
@@ -124,10 +131,10 @@ class IndexLayout:
             raise IndexCorruptError(
                 f"{self.manifest_path} names generation {manifest.generation!r}, not gen-NNNNNN: run `tipsearch build`"
             )
-        if set(manifest.files) != {DATABASE, VECTORS}:
+        if not set(_REQUIRED) <= set(manifest.files) <= set(FILES):
             raise IndexCorruptError(
-                f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {DATABASE} and {VECTORS}: "
-                "run `tipsearch build`"
+                f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {', '.join(_REQUIRED)} "
+                f"(and {KEYWORDS}): run `tipsearch build`"
             )
         return manifest
 
@@ -140,7 +147,9 @@ class IndexLayout:
     def check_file(self, manifest: Manifest, name: str) -> None:
         """Raise IndexCorruptError unless the generation file has the size and checksum the manifest says."""
         path = self.generation_dir(manifest.generation) / name
-        expected = manifest.files[name]
+        expected = manifest.files.get(name)
+        if expected is None:  # an index from before keywords.npz: usable, but a build should add it
+            raise IndexCorruptError(f"{self.manifest_path} lists no {name}: run `tipsearch build`")
         if not path.is_file():
             raise IndexCorruptError(f"{path} is missing: run `tipsearch build`")
         size = path.stat().st_size

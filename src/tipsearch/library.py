@@ -12,7 +12,8 @@ from .embedding import HASHING, MINILM, PRECISIONS, Embedder, load_embedder, que
 from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from .filters import Allowed, Filters, allowed, per_document
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
-from .layout import DATABASE, VECTORS, IndexLayout, Manifest
+from .impacts import Impacts
+from .layout import DATABASE, KEYWORDS, VECTORS, IndexLayout, Manifest
 from .records import Document, Hit, Unit
 from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
 from .search import Candidate, clip, retrieve
@@ -57,6 +58,10 @@ class Library:
         if embedder is not None:
             check_embedder(manifest, embedder, layout.manifest_path)
         layout.check_file(manifest, DATABASE)
+        keyword_impacts = None  # an index built before keywords.npz: FTS5 scores every keyword query
+        if KEYWORDS in manifest.files:
+            layout.check_file(manifest, KEYWORDS)
+            keyword_impacts = Impacts.load(layout.generation_dir(manifest.generation) / KEYWORDS)
         vectors = VectorIndex.load(layout.vectors(manifest.generation), manifest.dimension, manifest.vectors,
                                    manifest.files[VECTORS])
         store = Store.open(layout.database(manifest.generation))
@@ -65,6 +70,7 @@ class Library:
         except IndexCorruptError:
             store.close()
             raise
+        store.impacts = keyword_impacts
         return cls(layout, manifest, store, vectors, embedder, precision)
 
     @property

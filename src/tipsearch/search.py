@@ -17,7 +17,7 @@ import numpy as np
 from . import vocabulary
 from .embedding import Embedder
 from .filters import Allowed
-from .store import Store
+from .store import CONTEXT_WEIGHT, Store
 from .vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -47,7 +47,7 @@ class Ranking:
     expand: bool = True  # add domain vocabulary (vocabulary.py) to the keyword query
     expand_semantic: bool = False  # ... and to the text the model embeds (measured: worse)
     stopwords: bool = True  # drop question words from the keyword query
-    context_weight: float = 0.5  # FTS5 bm25() weight of the context column (label + headings); text is 1
+    context_weight: float = CONTEXT_WEIGHT  # FTS5 bm25() weight of the context column (label + headings); text is 1
     reference_weight: float = 1.0  # "recommendation 7", "paragraph 46" in a question: add this to that unit
     feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
     feedback_depth: int = 3

@@ -10,9 +10,12 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .errors import IndexCorruptError, NotFoundError
+from .impacts import Impacts
 from .records import Document, Paragraph, Unit
 
-_SCHEMA = """
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+CONTEXT_WEIGHT = 0.5  # bm25() weight of the context column (label + headings); text is 1
+_SCHEMA = f"""
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL UNIQUE,
@@ -42,7 +45,7 @@ CREATE TABLE chunks (
 CREATE INDEX chunks_by_unit ON chunks(unit_id);
 CREATE INDEX chunks_by_hash ON chunks(text_hash);
 CREATE VIRTUAL TABLE units_fts USING fts5(
-    text, context, content='', tokenize='porter unicode61 remove_diacritics 2'
+    text, context, content='', tokenize='{TOKENIZE}'
 );
 """
 
@@ -50,10 +53,14 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _DOC_COLUMNS = "id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session"
 
 
+def query_words(question: str, max_terms: int = 64) -> list[str]:
+    """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query."""
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
+
+
 def fts_query(question: str, max_terms: int = 64) -> str | None:
     """Any text -> a safe FTS5 query: each word quoted, OR-ed. FTS5 syntax becomes words."""
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
-    return " OR ".join(f'"{w}"' for w in words) or None
+    return " OR ".join(f'"{w}"' for w in query_words(question, max_terms)) or None
 
 
 class Store:
@@ -62,6 +69,8 @@ class Store:
         self.path = path
         self._lock = threading.Lock()
         self._docs: dict[int, Document] | None = None
+        # FTS5's bm25() precomputed (impacts.py): keyword_search uses it where it is exact.
+        self.impacts: Impacts | None = None
 
     @classmethod
     def create(cls, path: Path) -> Store:
@@ -190,14 +199,20 @@ class Store:
         return counts
 
     def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None,
-                       context_weight: float = 0.5) -> list[tuple[int, float]]:
+                       context_weight: float = CONTEXT_WEIGHT, use_impacts: bool = True) -> list[tuple[int, float]]:
         """(unit id, BM25 score, higher is better) best first; only units in `allowed` when given.
 
         The restriction is inside the query, before LIMIT, so it never hides a better allowed unit.
+        The same scores come from the precomputed impacts when loaded and exact for this query
+        (use_impacts=False asks FTS5 itself).
         """
         query = fts_query(question)
         if query is None:
             return []
+        if use_impacts and self.impacts is not None:
+            found = self.impacts.search(query_words(question), limit, allowed, context_weight)
+            if found is not None:
+                return found
         where, params = "units_fts MATCH ?", [query]
         if allowed is not None:
             # One JSON parameter instead of one `?` per id: no variable limit at any collection size.
