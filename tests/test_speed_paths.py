@@ -12,7 +12,7 @@ from tipsearch import Library, build
 from tipsearch.cli import main
 from tipsearch.embedding import HashingEmbedder, MiniLMEmbedder, resolve_device, resolve_precision
 from tipsearch.errors import TipsearchError
-from tipsearch.vectors import FLAT, HNSW, VectorIndex, choose_kind
+from tipsearch.vectors import FLAT, FLAT16, HNSW, VectorIndex, choose_kind
 
 
 def _vectors(n: int, d: int = 16, seed: int = 0) -> np.ndarray:
@@ -148,3 +148,24 @@ def test_unchanged_units_are_not_windowed_again(tmp_path: Path, corpus: Path) ->
     embedder = _CountingEmbedder()
     report = build(corpus, index, embedder=embedder, progress=False, force=True)
     assert report.embedded == 0 and len({t for t in embedder.counted}) > 50
+
+
+def test_flat16_sits_between_flat_and_hnsw_and_keeps_the_exact_scan_ranking(tmp_path: Path) -> None:
+    assert choose_kind(49, threshold=100, fp16_threshold=50) == FLAT
+    assert choose_kind(50, threshold=100, fp16_threshold=50) == FLAT16
+    assert choose_kind(100, threshold=100, fp16_threshold=50) == HNSW
+    v = _vectors(2000, d=64, seed=3)
+    q = _vectors(30, d=64, seed=4)
+    flat = VectorIndex.build(v, 64, kind="flat")
+    half = VectorIndex.build(v, 64, fp16_threshold=1000)
+    assert half.kind == FLAT16
+    half.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", 64, 2000)
+    assert loaded.kind == FLAT16
+    overlap = [len(set(flat.search(x, 10)[0]) & set(loaded.search(x, 10)[0])) / 10 for x in q]
+    assert np.mean(overlap) >= 0.98
+    ids, scores = loaded.search(q[0], 5)
+    np.testing.assert_allclose(scores, v[ids] @ q[0], atol=1e-3)  # fp16: about 3 significant digits
+    allowed = np.arange(100, 200)
+    assert set(loaded.search(q[0], 10, allowed)[0]) <= set(allowed.tolist())
+    assert np.abs(loaded.all_vectors() - v).max() < 1e-3

@@ -261,7 +261,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="encoder precision (default auto: bf16 on a GPU or a CPU with native bf16, else fp32; "
                             "int8 is opt-in: faster on older CPUs, -0.017 nDCG@10; see README Performance)")
         p.add_argument("--vector-index", choices=VECTOR_INDEXES, default="auto",
-                       help="FAISS index (default auto: flat below the HNSW threshold, HNSW above)")
+                       help="FAISS index (default auto: flat below 50,000 vectors, flat16 (the same scan over 16-bit "
+                            "vectors) below 250,000, HNSW above)")
 
     def filter_options(p: argparse.ArgumentParser) -> None:
         g = p.add_argument_group("filters (applied before the top k is taken)")

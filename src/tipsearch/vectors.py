@@ -1,7 +1,9 @@
 """FAISS vectors: one row per chunk, row number = chunk id.
 
-Exact (flat) search while it is fast enough; HNSW above HNSW_THRESHOLD vectors, where a
-flat scan would cost more than the latency budget (bench/scale.py measures both).
+Exact (flat) search while it is fast enough; from FLAT16_THRESHOLD vectors the same scan over
+vectors stored in 16-bit floats (half the memory to read; recall@10 against flat reported by
+bench/scale.py); HNSW from HNSW_THRESHOLD, where even that scan would cost more than the latency
+budget.
 """
 
 from __future__ import annotations
@@ -17,8 +19,14 @@ from .errors import IndexCorruptError
 from .layout import FileCheck
 
 FLAT = "flat"
+FLAT16 = "flat16"
 HNSW = "hnsw"
-KINDS = ("auto", FLAT, HNSW)
+KINDS = ("auto", FLAT, FLAT16, HNSW)
+# A scan of one question is memory-bound: at 112k x 384 float32 it took 15-20 ms of a 30 ms budget
+# on one core, the same scan over float16 vectors 11-12 ms, with recall@10 0.997 against the exact
+# scan (bench/scale.py; /tmp measurements in the closing note of issue 7). Below 50k vectors the
+# exact scan costs under ~8 ms, so small collections stay exact.
+FLAT16_THRESHOLD = 50_000
 # Measured in bench/scale.py on 2 cores: a flat scan takes 13 ms at 112k x 384 and 27 ms at
 # 224k, inside the 30 ms budget, while HNSW's recall@10 against flat was 0.66-0.68 there; so
 # the approximate index only pays above about 250k vectors.
@@ -28,13 +36,16 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
-def choose_kind(count: int, kind: str = "auto", threshold: int = HNSW_THRESHOLD) -> str:
-    """The index kind for count vectors: flat below the threshold, HNSW at or above it."""
+def choose_kind(count: int, kind: str = "auto", threshold: int = HNSW_THRESHOLD,
+                fp16_threshold: int = FLAT16_THRESHOLD) -> str:
+    """The index kind for count vectors: flat, flat16 from fp16_threshold, HNSW from threshold."""
     if kind not in KINDS:
         raise ValueError(f"vector index kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if kind != "auto":
         return kind
-    return HNSW if count >= threshold else FLAT
+    if count >= threshold:
+        return HNSW
+    return FLAT16 if count >= fp16_threshold else FLAT
 
 
 @contextmanager
@@ -61,10 +72,14 @@ class VectorIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, dimension: int, kind: str = "auto",
-              threshold: int = HNSW_THRESHOLD) -> VectorIndex:
-        if choose_kind(len(vectors), kind, threshold) == HNSW:
+              threshold: int = HNSW_THRESHOLD, fp16_threshold: int = FLAT16_THRESHOLD) -> VectorIndex:
+        chosen = choose_kind(len(vectors), kind, threshold, fp16_threshold)
+        if chosen == HNSW:
             index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        elif chosen == FLAT16:
+            # fp16 needs no training: each component is stored as a half-precision float
+            index = faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         else:
             index = faiss.IndexFlatIP(dimension)
         if len(vectors):
@@ -102,7 +117,9 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
-        return HNSW if isinstance(self.index, faiss.IndexHNSW) else FLAT
+        if isinstance(self.index, faiss.IndexHNSW):
+            return HNSW
+        return FLAT16 if isinstance(self.index, faiss.IndexScalarQuantizer) else FLAT
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
