@@ -104,6 +104,21 @@ SWEEP: list[tuple[str, Ranking]] = [
 ]
 
 
+def _table(lib: Library, title: str, questions: list[Question], txtai: bool, gap: bool = True) -> list[Scores]:
+    """Score hybrid, keyword and semantic (and txtai) on questions; print them as a Markdown table."""
+    results = evaluate(lib, questions, "hybrid")
+    if txtai:
+        results.append(txtai_scores(lib, questions))
+    print(f"\n{title} ({len(questions)})\n")
+    print("| ranking | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
+    for s in results:
+        print(_row(s.mode, s))
+    if gap:
+        best_single = max(s.ndcg10 for s in results if s.mode in ("keyword", "semantic"))
+        print(f"\nhybrid nDCG@10 - best single mode = {results[0].ndcg10 - best_single:+.3f}")
+    return results
+
+
 def _row(name: str, s: Scores) -> str:
     return f"| {name} | {s.questions} | {s.hit1:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {s.ndcg10:.3f} |"
 
@@ -138,41 +153,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"question precision: {asked}", file=sys.stderr)
         questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
         lib = Library.open(Path(tmp) / "index", questions_embedder)
-        results = evaluate(lib, questions, "hybrid")
-        if not args.no_txtai:
-            results.append(txtai_scores(lib, questions))
         names = ", ".join(p.name for p in args.questions)
-        print(f"\nQuestions: {names} ({len(questions)})\n")
-        print("| ranking | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
-        for s in results:
-            print(_row(s.mode, s))
-        best_single = max(s.ndcg10 for s in results if s.mode in ("keyword", "semantic"))
-        print(f"\nhybrid nDCG@10 - best single mode = {results[0].ndcg10 - best_single:+.3f}")
+        results = _table(lib, f"Questions: {names}", questions, not args.no_txtai)
         held: list[tuple[Path, list[Question], list[Scores]]] = []
         for path in args.heldout:
             held_questions = read_questions(path)
-            scores = evaluate(lib, held_questions, "hybrid")
-            if not args.no_txtai:
-                scores.append(txtai_scores(lib, held_questions))
-            held.append((path, held_questions, scores))
-            print(f"\nHeld out: {path.name} ({len(held_questions)})\n")
-            print("| ranking | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
-            for s in scores:
-                print(_row(s.mode, s))
+            held.append((path, held_questions, _table(lib, f"Held out: {path.name}", held_questions,
+                                                      not args.no_txtai, gap=False)))
         if held:
             everything = questions + [q for _, qs, _ in held for q in qs]
-            overall = evaluate(lib, everything, "hybrid")
-            if not args.no_txtai:
-                overall.append(txtai_scores(lib, everything))
-            print(f"\nAll question sets together ({len(everything)})\n")
-            print("| ranking | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|---|")
-            for s in overall:
-                print(_row(s.mode, s))
-            best_single = max(s.ndcg10 for s in overall if s.mode in ("keyword", "semantic"))
-            print(f"\nhybrid nDCG@10 - best single mode = {overall[0].ndcg10 - best_single:+.3f}")
+            _table(lib, "All question sets together", everything, not args.no_txtai)
         sweep = []
         if args.sweep:
-            # Chosen on the tuning questions; the held-out columns are shown, never used to choose.
+            # Rounds one and two chose on the tuning questions alone, round three on all sets pooled
+            # (bench/TUNING.md).
             print("\n| hybrid variant | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 | "
                   + " | ".join(f"{p.stem} hit@1 / nDCG@10" for p, _, _ in held) + " |"
                   "\n|---|---|---|---|---|---|" + "---|" * len(held))
