@@ -52,6 +52,9 @@ class CachedEmbedder:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
+        return self.inner.token_vectors(texts)
+
 
 def txtai_scores(lib: Library, questions: Sequence[Question], k: int = 10) -> Scores:
     """txtai Embeddings with hybrid=True over the same units (label and heading + text), same model."""

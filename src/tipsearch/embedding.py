@@ -106,6 +106,16 @@ class MiniLMEmbedder:
             vectors = self.model.encode(list(texts), batch_size=self.batch_size)
         return vectors.numpy()  # float32, normalised in float32 by MiniLM.forward (also under bf16)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
+        """(vectors, word pieces) of each text as the model reads it in context (see reading.py)."""
+        import torch
+
+        from .minilm import token_vectors
+
+        with self._lock, torch.inference_mode():
+            self.calls += 1
+            return token_vectors(self.model, texts)
+
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self.model.count_tokens(text)

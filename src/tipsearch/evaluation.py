@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import TipsearchError
 from .library import Library
 from .records import Unit
-from .search import RANKING, Ranking, retrieve
+from .search import RANKING, Ranking
 
 GOLD_GAIN = 2.0
 ALSO_GAIN = 1.0
@@ -147,7 +147,7 @@ def evaluate(library: Library, questions: Sequence[Question], mode: str = "hybri
 
     def ranker(m: str) -> Callable[[str], list[str]]:
         def rank(q: str) -> list[str]:
-            hits = retrieve(library.store, library.vectors, library.embedder, q, k, m, ranking)
+            hits = library.rank(q, k, m, ranking)
             return [unit_key(u) for u in library.store.units([h.unit_id for h in hits])]
 
         return rank

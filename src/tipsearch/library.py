@@ -16,7 +16,8 @@ from .impacts import Impacts
 from .layout import DATABASE, KEYWORDS, VECTORS, IndexLayout, Manifest
 from .records import Document, Hit, Unit
 from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
-from .search import Candidate, clip, retrieve
+from .reading import can_read, reread
+from .search import RANKING, Candidate, Ranking, clip, retrieve
 from .store import Store
 from .vectors import VectorIndex
 
@@ -91,16 +92,25 @@ class Library:
         """
         limit = allowed(self.store, filters)
         if group is None:
-            candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, allowed=limit)
+            candidates = self.rank(question, k, mode, allowed=limit)
         else:
             candidates = self._grouped(question, k, mode, limit, group)
         return self._hits(question, candidates)
+
+    def rank(self, question: str, k: int = 10, mode: str = "hybrid", ranking: Ranking = RANKING,
+             allowed: Allowed | None = None) -> list[Candidate]:
+        """The k best candidates: retrieved (search.retrieve), then in hybrid mode read (reading.reread)."""
+        candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed)
+        if mode != "hybrid" or ranking.reading_weight <= 0 or not can_read(self.embedder):
+            return candidates
+        texts = [u.paragraph.text for u in self.store.units([c.unit_id for c in candidates])]
+        return reread(clip(question), candidates, texts, self.embedder, ranking.reading_weight)
 
     def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
         n = 4 * k
         while True:
-            candidates = retrieve(self.store, self.vectors, self.embedder, question, n, mode, allowed=limit)
+            candidates = self.rank(question, n, mode, allowed=limit)
             document = {u.id: u.document.id for u in self.store.units([c.unit_id for c in candidates])}
             kept = per_document(candidates, lambda c: document[c.unit_id], group)
             if len(kept) >= k or len(candidates) < n:

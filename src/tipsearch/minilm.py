@@ -174,6 +174,32 @@ class MiniLM(nn.Module):
         return out
 
 
+def _pieces(model: MiniLM, texts: Sequence[str]) -> list[tuple[torch.Tensor, list[str]]]:
+    """Each text's contextual word-piece vectors (unit length, no [CLS]/[SEP]) and the pieces themselves."""
+    encodings = model.tokenizer.encode_batch(list(texts))
+    out: list[tuple[int, torch.Tensor, list[str]]] = []
+    for batch in token_batches([len(e.ids) for e in encodings], 32 * model.max_seq_length):
+        width = len(encodings[batch[0]].ids)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        for row, i in enumerate(batch):
+            ids[row, : len(encodings[i].ids)] = encodings[i].ids
+        lengths = torch.tensor([len(encodings[i].ids) for i in batch])
+        mask = (torch.arange(width)[None, :] < lengths[:, None]).long()
+        bias = (1.0 - mask[:, None, None, :].to(model.dtype)) * torch.finfo(model.dtype).min
+        x = model.embeddings(torch.from_numpy(ids).to(model.device))
+        for layer in model.encoder.layer:
+            x = layer(x, bias.to(model.device))
+        x = nn.functional.normalize(x.float(), dim=-1).cpu()
+        for row, i in enumerate(batch):
+            out.append((i, x[row, 1 : len(encodings[i].ids) - 1], encodings[i].tokens[1:-1]))
+    return [(v, t) for _, v, t in sorted(out, key=lambda r: r[0])]
+
+
+def token_vectors(model: MiniLM, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
+    """(vectors, pieces) per text: what the model makes of each word piece in its context."""
+    return [(v.numpy(), t) for v, t in _pieces(model, texts)]
+
+
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
     """Indices of lengths, longest first, cut into batches whose rows x longest length fit budget.
 

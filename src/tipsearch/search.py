@@ -51,7 +51,8 @@ class Ranking:
     reference_weight: float = 1.0  # "recommendation 7", "paragraph 46" in a question: add this to that unit
     feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
     feedback_depth: int = 3
-    coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight  # ... of this many top keyword units
+    coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight
+    reading_weight: float = 0.5  # hybrid: the top k re-ordered by token MaxSim / best, this weight (reading.py)
 
 
 RANKING = Ranking()
