@@ -80,10 +80,12 @@ def _context_text(unit) -> str:
 
 
 SWEEP: list[tuple[str, Ranking]] = [
-    ("default (blend, max-normalised, kw 0.8 : sem 1, reference boost 1, reading 0.5)", RANKING),
+    ("default (blend, max-normalised, kw 0.8 : sem 1, reference boost 1, reading 0.5 of the top 5)", RANKING),
     ("no reading (round three)", replace(RANKING, reading_weight=0.0)),
     ("reading 0.25", replace(RANKING, reading_weight=0.25)),
     ("reading 1.0", replace(RANKING, reading_weight=1.0)),
+    ("reading depth 3", replace(RANKING, reading_depth=3)),
+    ("reading depth 10", replace(RANKING, reading_depth=10)),
     ("blend kw 1 : sem 1 (rounds one and two)", replace(RANKING, keyword_weight=1.0)),
     ("no reference boost", replace(RANKING, reference_weight=0.0)),
     ("FTS context column weight 0.25", replace(RANKING, context_weight=0.25)),

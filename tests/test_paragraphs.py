@@ -117,3 +117,8 @@ def test_front_matter_and_trailing_headings_are_reported_not_lost():
     assert result.front_matter == ("Distr.: General", "Summary of the report")
     assert result.headings == ("I. Closing heading",)
     assert [u.number for u in result.units] == ["1", "2"]
+
+
+def test_an_empty_numbered_paragraph_is_dropped_and_the_next_keeps_its_own_number():
+    units = paragraphs.segment(cleaning.clean([Page(1, ("1.", "2. The Working Group met in Vienna."))]))
+    assert [(u.number, u.text) for u in units] == [("2", "The Working Group met in Vienna.")]

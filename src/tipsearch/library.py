@@ -103,8 +103,9 @@ class Library:
         candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed)
         if mode != "hybrid" or ranking.reading_weight <= 0 or not can_read(self.embedder):
             return candidates
-        texts = [u.paragraph.text for u in self.store.units([c.unit_id for c in candidates])]
-        return reread(clip(question), candidates, texts, self.embedder, ranking.reading_weight)
+        head = candidates[: ranking.reading_depth]  # read ones only gain, so they stay above the rest
+        texts = [u.paragraph.text for u in self.store.units([c.unit_id for c in head])]
+        return reread(clip(question), head, texts, self.embedder, ranking.reading_weight) + candidates[len(head):]
 
     def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""

@@ -53,6 +53,7 @@ class Ranking:
     feedback_depth: int = 3
     coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight
     reading_weight: float = 0.5  # hybrid: the top k re-ordered by token MaxSim / best, this weight (reading.py)
+    reading_depth: int = 5  # ... of at most this many first-stage candidates (5 scored as 10 on our 206 questions)
 
 
 RANKING = Ranking()
