@@ -110,11 +110,9 @@ class MiniLMEmbedder:
         """(vectors, word pieces) of each text as the model reads it in context (see reading.py)."""
         import torch
 
-        from .minilm import token_vectors
-
         with self._lock, torch.inference_mode():
             self.calls += 1
-            return token_vectors(self.model, texts)
+            return self.model.token_vectors(texts)
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

@@ -10,7 +10,7 @@ sentence-transformers'.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -143,61 +143,58 @@ class MiniLM(nn.Module):
     def dtype(self) -> torch.dtype:
         return self.embeddings.word_embeddings.weight.dtype
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def hidden(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The last layer's vector of every position (padding included; mask says which are real)."""
         bias = (1.0 - mask[:, None, None, :].to(self.dtype)) * torch.finfo(self.dtype).min
         x = self.embeddings(ids)
         for layer in self.encoder.layer:
             x = layer(x, bias)
+        return x
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = self.hidden(ids, mask)
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return nn.functional.normalize(pooled.float(), dim=-1)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32, batch_tokens: int | None = None) -> torch.Tensor:
-        """Unit vectors, one row per text, in the order given.
+    def batches(self, encodings: Sequence, budget: int) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """(indices, ids, mask) per batch, on the model's device: longest first, rows x width within budget.
 
-        Texts are tokenized once, then run longest first in batches of equal-ish token length:
-        sorting by characters left ~20% of a build's batch in padding. batch_tokens (default
-        batch_size x the model's window) caps rows x width, so short texts go many to a batch.
+        Texts are tokenized once by the caller and sorted by token length: sorting by characters
+        left ~20% of a build's batch in padding, and short texts go many to a batch.
         """
-        encodings = self.tokenizer.encode_batch(list(texts))
         lengths = [len(e.ids) for e in encodings]
-        out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
-        budget = batch_tokens or batch_size * self.max_seq_length
         for batch in token_batches(lengths, budget):
             width = lengths[batch[0]]
             ids = np.zeros((len(batch), width), dtype=np.int64)
             for row, i in enumerate(batch):
                 ids[row, : lengths[i]] = encodings[i].ids
             mask = np.arange(width)[None, :] < np.asarray([lengths[i] for i in batch])[:, None]
-            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask.astype(np.int64))
-            out[batch] = self(ids_t.to(self.device), mask_t.to(self.device)).cpu()
+            yield (batch, torch.from_numpy(ids).to(self.device),
+                   torch.from_numpy(mask.astype(np.int64)).to(self.device))
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, batch_tokens: int | None = None) -> torch.Tensor:
+        """Unit vectors, one row per text, in the order given.
+
+        batch_tokens (default batch_size x the model's window) caps rows x width of a batch.
+        """
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
+        for batch, ids, mask in self.batches(encodings, batch_tokens or batch_size * self.max_seq_length):
+            out[batch] = self(ids, mask).cpu()
         return out
 
-
-def _pieces(model: MiniLM, texts: Sequence[str]) -> list[tuple[torch.Tensor, list[str]]]:
-    """Each text's contextual word-piece vectors (unit length, no [CLS]/[SEP]) and the pieces themselves."""
-    encodings = model.tokenizer.encode_batch(list(texts))
-    out: list[tuple[int, torch.Tensor, list[str]]] = []
-    for batch in token_batches([len(e.ids) for e in encodings], 32 * model.max_seq_length):
-        width = len(encodings[batch[0]].ids)
-        ids = np.zeros((len(batch), width), dtype=np.int64)
-        for row, i in enumerate(batch):
-            ids[row, : len(encodings[i].ids)] = encodings[i].ids
-        lengths = torch.tensor([len(encodings[i].ids) for i in batch])
-        mask = (torch.arange(width)[None, :] < lengths[:, None]).long()
-        bias = (1.0 - mask[:, None, None, :].to(model.dtype)) * torch.finfo(model.dtype).min
-        x = model.embeddings(torch.from_numpy(ids).to(model.device))
-        for layer in model.encoder.layer:
-            x = layer(x, bias.to(model.device))
-        x = nn.functional.normalize(x.float(), dim=-1).cpu()
-        for row, i in enumerate(batch):
-            out.append((i, x[row, 1 : len(encodings[i].ids) - 1], encodings[i].tokens[1:-1]))
-    return [(v, t) for _, v, t in sorted(out, key=lambda r: r[0])]
-
-
-def token_vectors(model: MiniLM, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
-    """(vectors, pieces) per text: what the model makes of each word piece in its context."""
-    return [(v.numpy(), t) for v, t in _pieces(model, texts)]
+    def token_vectors(self, texts: Sequence[str], batch_size: int = 32) -> list[tuple[np.ndarray, list[str]]]:
+        """(vectors, word pieces) per text, in the order given: each piece's unit vector in its
+        context, without [CLS] and [SEP] (what reading.py compares)."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out: list[tuple[np.ndarray, list[str]]] = [(np.zeros((0, 0), dtype=np.float32), [])] * len(texts)
+        for batch, ids, mask in self.batches(encodings, batch_size * self.max_seq_length):
+            x = nn.functional.normalize(self.hidden(ids, mask).float(), dim=-1).cpu().numpy()
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                out[i] = (x[row, 1 : n - 1], encodings[i].tokens[1 : n - 1])
+        return out
 
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
