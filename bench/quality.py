@@ -52,8 +52,8 @@ class CachedEmbedder:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def token_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
-        return self.inner.token_vectors(texts)
+    def embed_pieces(self, texts: Sequence[str]):  # noqa: ANN201 - reading: the model's own pass, not cached
+        return self.inner.embed_pieces(texts)
 
 
 def txtai_scores(lib: Library, questions: Sequence[Question], k: int = 10) -> Scores:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
@@ -35,6 +35,14 @@ DEVICES = ("auto", "cpu", "cuda")
 # fp32 is the reference; bf16 halves the work on CPUs with native bf16 (AVX512-BF16/AMX) and
 # on GPUs; int8 dynamic quantization is faster on older CPUs but moves vectors more (see README).
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
+
+
+class Pieces(NamedTuple):
+    """A text's word pieces as a model read them, each in its context."""
+
+    vectors: np.ndarray  # one unit row per piece
+    tokens: list[str]
+    spans: list[tuple[int, int]]  # each piece's characters in the text
 
 
 class Embedder(Protocol):
@@ -106,13 +114,16 @@ class MiniLMEmbedder:
             vectors = self.model.encode(list(texts), batch_size=self.batch_size)
         return vectors.numpy()  # float32, normalised in float32 by MiniLM.forward (also under bf16)
 
-    def token_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
-        """(vectors, word pieces) of each text as the model reads it in context (see reading.py)."""
+    def embed_pieces(self, texts: Sequence[str]) -> tuple[np.ndarray, list[Pieces]]:
+        """embed(texts) and, from the same pass, each text's word pieces in context (see reading.py)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
         import torch
 
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), _threads(1 if len(texts) <= SMALL_BATCH else None):
             self.calls += 1
-            return self.model.token_vectors(texts)
+            vectors, read = self.model.encode_pieces(list(texts), batch_size=self.batch_size)
+        return vectors.numpy(), [Pieces(*r) for r in read]
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

@@ -26,7 +26,10 @@ from . import cleaning, impacts, metadata, paragraphs, readers
 from .citations import cite
 from .embedding import MINILM, Embedder, load_embedder, windows
 from .errors import IndexCorruptError, TipsearchError, UnreadableFileError
-from .layout import DATABASE, FILES, KEYWORDS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
+from .layout import (
+    DATABASE, FILES, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir,
+)
+from .reading import PieceStore, can_read, pack, voting
 from .records import Document, Paragraph
 from .store import CONTEXT_WEIGHT, TOKENIZE, Store
 from .vectors import VectorIndex
@@ -105,12 +108,17 @@ def parse_file(path: Path, sha256: str, catalog_row: dict[str, str] | None = Non
     return _Parsed(path, document, units)
 
 
+def context_of(p: Paragraph) -> str:
+    """What leads each of a unit's embedded windows: its label and section heading ("" if neither)."""
+    return " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+
+
 def embedding_texts(p: Paragraph, embedder: Embedder, context_tokens: dict[str, int] | None = None) -> list[str]:
-    """The texts embedded for a unit: its windows, each led by its label and section heading.
+    """The texts embedded for a unit: its windows, each led by its context (context_of) and a line end.
 
     context_tokens: token counts of contexts seen so far (a build passes one dict: headings repeat).
     """
-    context = " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+    context = context_of(p)
     counts = {} if context_tokens is None else context_tokens
     if context and context not in counts:
         counts[context] = embedder.count_tokens(context)
@@ -151,6 +159,7 @@ def _up_to_date(old: Manifest | None, layout: IndexLayout, model: str, sources: 
         and old.catalog_sha256 == catalog
         and old.extra.get("sources") == sources
         and KEYWORDS in old.files  # an index from before keywords.npz is rebuilt, every vector reused
+        and (PIECES in old.files or model != MINILM)  # one from before pieces.npy: embedded again, once
         and _intact(layout, old)
     )
 
@@ -161,15 +170,25 @@ class _Previous:
 
     hashes: dict[str, int] = field(default_factory=dict)
     vectors: VectorIndex | None = None
+    pieces: PieceStore | None = None
     unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
-def _previous(layout: IndexLayout, old: Manifest | None, model: str) -> _Previous:
-    """The live generation's reusable parts; empty when unusable or damaged."""
+def _previous(layout: IndexLayout, old: Manifest | None, model: str, reads: bool) -> _Previous:
+    """The live generation's reusable parts; empty when unusable or damaged, or when it lacks the
+    pieces a reading model must write (reading.py)."""
     if old is None or old.model != model:
+        return _Previous()
+    if reads and PIECES not in old.files:
+        log.info("the index has no pieces.npy (built before reading): embedding everything again, once")
         return _Previous()
     try:
         layout.check_file(old, DATABASE)
+        pieces = None
+        if reads:
+            for name in (PIECES, PIECE_OFFSETS):
+                layout.check_file(old, name)
+            pieces = PieceStore.load(layout.generation_dir(old.generation), old.dimension)
         store = Store.open(layout.database(old.generation))
         try:
             hashes = store.chunk_hashes()
@@ -179,7 +198,7 @@ def _previous(layout: IndexLayout, old: Manifest | None, model: str) -> _Previou
             store.close()
         return _Previous(
             hashes, VectorIndex.load(layout.vectors(old.generation), old.dimension, old.vectors, old.files[VECTORS]),
-            unit_chunks,
+            pieces, unit_chunks,
         )
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
@@ -237,44 +256,50 @@ def _build(
         return BuildReport(index_dir, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
 
     parsed, reports = _read_all(files, hashes, corpus_dir, progress, on_file)
-    previous = _previous(layout, old, model)
+    emb = embedder
+    if emb is None and any(item.units for item in parsed):
+        emb = load_embedder(model, device, precision)
+    reads = emb is not None and can_read(emb)
+    previous = _previous(layout, old, model, reads)
     generation = layout.next_generation()
     tmp = layout.root / f"{generation}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     store = Store.create(tmp / DATABASE)
     chunk_texts: list[str] = []
+    chunk_skips: list[int] = []  # characters of each text's context prefix: its pieces do not vote
     chunk_rows: list[tuple[int, int, str]] = []
-    emb = embedder
     context_tokens: dict[str, int] = {}
     for item in parsed:
         doc_id = store.add_document(item.document)
         for p in item.units:
             unit_id = store.add_unit(doc_id, p, cite(item.document, p))
-            if emb is None:
-                emb = load_embedder(model, device, precision)
             known = previous.unit_chunks.get((p.label, json.dumps(p.section, ensure_ascii=False), p.text))
             if known:  # unchanged unit: its vectors are reused, so its windows need not be recomputed
                 first = len(chunk_rows)
                 chunk_rows.extend([(first + j, unit_id, h) for j, h in enumerate(known)])
                 chunk_texts.extend("" for _ in known)
+                chunk_skips.extend(0 for _ in known)
                 continue
+            context = context_of(p)
             for text in embedding_texts(p, emb, context_tokens):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
+                chunk_skips.append(len(context) + 1 if context else 0)
     store.add_chunks(chunk_rows)
     store.commit()
     # Recomputed in full each build, from FTS5's own index: ~5 s at 100k units (bench/results/scale.md).
     impacts.compute(store.conn, "units_fts", "text", TOKENIZE, CONTEXT_WEIGHT).save(tmp / KEYWORDS)
     store.close()
 
-    vectors, embedded, reused = _embed_chunks(chunk_texts, chunk_rows, emb, previous.hashes, previous.vectors,
-                                              progress)
+    vectors, pieces, embedded, reused = _embed_chunks(chunk_texts, chunk_skips, chunk_rows, emb, previous, progress)
     dimension = emb.dimension if emb else (old.dimension if old else 384)
     vector_store = VectorIndex.build(vectors, dimension, kind=vector_index)
     vector_store.save(tmp / VECTORS)
+    if reads:
+        PieceStore.of(pieces, dimension).save(tmp)
     _fsync_tree(tmp)
-    checks = {name: FileCheck.of(tmp / name) for name in FILES}
+    checks = {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}
     _checkpoint("written")
     os.replace(tmp, layout.generation_dir(generation))
     fsync_dir(layout.root)
@@ -337,29 +362,42 @@ def _read_all(
 
 def _embed_chunks(
     texts: list[str],
+    skips: list[int],
     rows: list[tuple[int, int, str]],
     embedder: Embedder | None,
-    old_hashes: dict[str, int],
-    old_vectors: VectorIndex | None,
+    previous: _Previous,
     progress: bool,
-) -> tuple[np.ndarray, int, int]:
-    """Vectors for every chunk, reusing the previous generation's where the text is unchanged."""
+) -> tuple[np.ndarray, list[np.ndarray], int, int]:
+    """Vectors for every chunk, and its packed voting pieces when the embedder reads (else []),
+    reusing the previous generation's where the text is unchanged."""
     if not rows:
-        return np.zeros((0, embedder.dimension if embedder else 384), dtype=np.float32), 0, 0
+        return np.zeros((0, embedder.dimension if embedder else 384), dtype=np.float32), [], 0, 0
+    reads = can_read(embedder)
     vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
-    reuse = [(i, old_hashes[h]) for i, _, h in rows if old_vectors is not None and h in old_hashes]
+    pieces: list[np.ndarray] = [np.zeros((0, embedder.dimension // 8), dtype=np.uint8)] * len(rows) if reads else []
+    old = previous.vectors
+    reuse = [(i, previous.hashes[h]) for i, _, h in rows if old is not None and h in previous.hashes]
     if reuse:
-        vectors[[i for i, _ in reuse]] = old_vectors.reconstruct([j for _, j in reuse])
+        vectors[[i for i, _ in reuse]] = old.reconstruct([j for _, j in reuse])
+        if reads:
+            for i, j in reuse:
+                pieces[i] = previous.pieces.chunk(j)
     reused_ids = {i for i, _ in reuse}
     # longest first across the whole build, not per batch: each batch pads to similar lengths
     todo = sorted((i for i, _, _ in rows if i not in reused_ids), key=lambda i: -len(texts[i]))
     with tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]
-            vectors[batch] = embedder.embed([texts[i] for i in batch])
+            if reads:
+                embedded, read = embedder.embed_pieces([texts[i] for i in batch])
+                vectors[batch] = embedded
+                for i, r in zip(batch, read):
+                    pieces[i] = pack(r.vectors[voting(r, skips[i])])
+            else:
+                vectors[batch] = embedder.embed([texts[i] for i in batch])
             bar.update(len(batch))
             _checkpoint("embedding")
-    return vectors, len(todo), len(reuse)
+    return vectors, pieces, len(todo), len(reuse)
 
 
 def _fsync_tree(path: Path) -> None:

@@ -4,6 +4,7 @@
     index/gen-000003/units.sqlite    documents, units, chunks, FTS5
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
     index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
+    index/gen-000003/pieces.npy, piece-offsets.npy   each chunk's word pieces as sign bits (reading.py)
 
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.
@@ -34,7 +35,10 @@ BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
 VECTORS = "vectors.faiss"
 KEYWORDS = "keywords.npz"
-FILES = (DATABASE, VECTORS, KEYWORDS)
+# Written by a model that reads (reading.py); an index without them is searched without reading.
+PIECES = "pieces.npy"  # every voting piece of every chunk, in chunk order: pieces x dimension/8 sign bits
+PIECE_OFFSETS = "piece-offsets.npy"  # chunk i's pieces are rows offsets[i]:offsets[i + 1]
+FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS)
 _REQUIRED = (DATABASE, VECTORS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20
@@ -134,7 +138,7 @@ class IndexLayout:
         if not set(_REQUIRED) <= set(manifest.files) <= set(FILES):
             raise IndexCorruptError(
                 f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {', '.join(_REQUIRED)} "
-                f"(and {KEYWORDS}): run `tipsearch build`"
+                f"(and {KEYWORDS}, {PIECES}, {PIECE_OFFSETS}): run `tipsearch build`"
             )
         return manifest
 

@@ -13,10 +13,10 @@ from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from .filters import Allowed, Filters, allowed, per_document
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
 from .impacts import Impacts
-from .layout import DATABASE, KEYWORDS, VECTORS, IndexLayout, Manifest
+from .layout import DATABASE, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, IndexLayout, Manifest
 from .records import Document, Hit, Unit
 from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
-from .reading import can_read, reread
+from .reading import PieceStore, can_read, question_pieces, reread
 from .search import RANKING, Candidate, Ranking, clip, retrieve
 from .store import Store
 from .vectors import VectorIndex
@@ -29,11 +29,13 @@ class Library:
     """An open index: search it, read its documents."""
 
     def __init__(self, layout: IndexLayout, manifest: Manifest, store: Store, vectors: VectorIndex,
-                 embedder: Embedder | None = None, precision: str | None = None) -> None:
+                 embedder: Embedder | None = None, precision: str | None = None,
+                 pieces: PieceStore | None = None) -> None:
         self.layout = layout
         self.manifest = manifest
         self.store = store
         self.vectors = vectors
+        self.pieces = pieces  # the units' word pieces for reading (reading.py); None: not read
         self._embedder = embedder
         # Questions at the precision the index was built with (bf16 halves a question's encode on a
         # CPU with native bf16; bench/quality.py shows the ranking unchanged); fp32 on request.
@@ -65,6 +67,11 @@ class Library:
             keyword_impacts = Impacts.load(layout.generation_dir(manifest.generation) / KEYWORDS)
         vectors = VectorIndex.load(layout.vectors(manifest.generation), manifest.dimension, manifest.vectors,
                                    manifest.files[VECTORS])
+        pieces = None  # an index built before pieces.npy (or by a model that cannot read): not read
+        if PIECES in manifest.files:
+            for name in (PIECES, PIECE_OFFSETS):
+                layout.check_file(manifest, name)
+            pieces = PieceStore.load(layout.generation_dir(manifest.generation), manifest.dimension)
         store = Store.open(layout.database(manifest.generation))
         try:
             store.check_counts(manifest.units, manifest.vectors)
@@ -72,7 +79,7 @@ class Library:
             store.close()
             raise
         store.impacts = keyword_impacts
-        return cls(layout, manifest, store, vectors, embedder, precision)
+        return cls(layout, manifest, store, vectors, embedder, precision, pieces)
 
     @property
     def embedder(self) -> Embedder:
@@ -99,13 +106,23 @@ class Library:
 
     def rank(self, question: str, k: int = 10, mode: str = "hybrid", ranking: Ranking = RANKING,
              allowed: Allowed | None = None) -> list[Candidate]:
-        """The k best candidates: retrieved (search.retrieve), then in hybrid mode read (reading.reread)."""
-        candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed)
-        if mode != "hybrid" or ranking.reading_weight <= 0 or not can_read(self.embedder):
-            return candidates
+        """The k best candidates: retrieved (search.retrieve), then in hybrid mode read (reading.reread).
+
+        Reading needs the question's word pieces: the one pass that embeds the question gives them.
+        """
+        if mode != "hybrid" or ranking.reading_weight <= 0 or self.pieces is None or not can_read(self.embedder):
+            return retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed)
+        question = clip(question)
+        if not question or k <= 0 or (allowed is not None and not allowed):
+            return []
+        vectors, (read,) = self.embedder.embed_pieces([question])
+        vector = None if ranking.expand_semantic else vectors[0]  # the expanded text is embedded apart
+        candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed,
+                              vector=vector)
         head = candidates[: ranking.reading_depth]  # read ones only gain, so they stay above the rest
-        texts = [u.paragraph.text for u in self.store.units([c.unit_id for c in head])]
-        return reread(clip(question), head, texts, self.embedder, ranking.reading_weight) + candidates[len(head):]
+        chunks = self.store.chunks_by_unit([c.unit_id for c in head])
+        units = [self.pieces.read(chunks[c.unit_id]) for c in head]
+        return reread(question_pieces(read), head, units, ranking.reading_weight) + candidates[len(head):]
 
     def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""

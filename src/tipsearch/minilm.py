@@ -20,6 +20,9 @@ from tokenizers import Tokenizer
 
 from .errors import ModelMissingError
 
+# A text's word pieces as the model read them: unit vectors (pieces x 384), the pieces, their character spans.
+RawPieces = tuple[np.ndarray, list[str], list[tuple[int, int]]]
+
 
 class _Embeddings(nn.Module):
     def __init__(self, cfg: dict) -> None:
@@ -152,7 +155,11 @@ class MiniLM(nn.Module):
         return x
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.hidden(ids, mask)
+        return self.pool(self.hidden(ids, mask), mask)
+
+    @staticmethod
+    def pool(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Mean of the real positions' vectors, L2-normalised in float32 (sentence-transformers' pooling)."""
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return nn.functional.normalize(pooled.float(), dim=-1)
@@ -178,23 +185,28 @@ class MiniLM(nn.Module):
 
         batch_tokens (default batch_size x the model's window) caps rows x width of a batch.
         """
+        return self.encode_pieces(texts, batch_size, batch_tokens, pieces=False)[0]
+
+    def encode_pieces(self, texts: Sequence[str], batch_size: int = 32, batch_tokens: int | None = None,
+                      pieces: bool = True) -> tuple[torch.Tensor, list[RawPieces]]:
+        """Unit vectors as encode() gives them and, from the same pass, each text's word pieces:
+        (unit vector of each piece in its context, the pieces, their character spans in the text),
+        without [CLS] and [SEP] (what reading.py compares). pieces=False: vectors only."""
         encodings = self.tokenizer.encode_batch(list(texts))
         out = torch.empty((len(texts), self.embeddings.word_embeddings.embedding_dim))
+        read: list[RawPieces] = []
+        if pieces:
+            read = [(np.zeros((0, out.shape[1]), dtype=np.float32), [], [])] * len(texts)
         for batch, ids, mask in self.batches(encodings, batch_tokens or batch_size * self.max_seq_length):
-            out[batch] = self(ids, mask).cpu()
-        return out
-
-    def token_vectors(self, texts: Sequence[str], batch_size: int = 32) -> list[tuple[np.ndarray, list[str]]]:
-        """(vectors, word pieces) per text, in the order given: each piece's unit vector in its
-        context, without [CLS] and [SEP] (what reading.py compares)."""
-        encodings = self.tokenizer.encode_batch(list(texts))
-        out: list[tuple[np.ndarray, list[str]]] = [(np.zeros((0, 0), dtype=np.float32), [])] * len(texts)
-        for batch, ids, mask in self.batches(encodings, batch_size * self.max_seq_length):
-            x = nn.functional.normalize(self.hidden(ids, mask).float(), dim=-1).cpu().numpy()
+            x = self.hidden(ids, mask)
+            out[batch] = self.pool(x, mask).cpu()
+            if not pieces:
+                continue
+            unit = nn.functional.normalize(x.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(batch):
                 n = len(encodings[i].ids)
-                out[i] = (x[row, 1 : n - 1], encodings[i].tokens[1 : n - 1])
-        return out
+                read[i] = (unit[row, 1 : n - 1], encodings[i].tokens[1 : n - 1], encodings[i].offsets[1 : n - 1])
+        return out, read
 
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:

@@ -4,33 +4,56 @@ The first stage (search.py) compares one vector per window with the question's o
 BM25 counts shared words. Reading compares every word piece of the question, in context, with
 every word piece of each candidate (ColBERT's MaxSim, on all-MiniLM-L6-v2's own token vectors):
 each question piece finds its best match in the paragraph, and the matches are averaged. It
-separates near-duplicate paragraphs that one vector per window blurs. Measured in
-bench/maxsim_cv.py and bench/TUNING.md (round four); it costs one forward pass over the k
-candidates, so it runs on the k a search returns, not on the whole index.
+separates near-duplicate paragraphs that one vector per window blurs.
+
+Nothing is run through the model at search time for it. The build keeps, from the same pass that
+embeds each window, the sign of each of its word pieces' vectors (48 bytes a piece), leaving out
+the window's context prefix (label and heading), question words and punctuation: pieces.npy and
+piece-offsets.npy. The question's pieces come from the pass that embeds the question. Measured
+against reading the candidates' full vectors at search time in bench/TUNING.md (round five).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from .embedding import Embedder, windows
+from .embedding import Embedder, Pieces
+from .layout import PIECE_OFFSETS, PIECES
 from .search import STOPWORDS, Candidate
 
 _WORDLIKE = re.compile(r"\w")
 
 
 def can_read(embedder: Embedder) -> bool:
-    """Only a model with token vectors can read (the hashing embedder of the tests cannot)."""
-    return callable(getattr(embedder, "token_vectors", None))
+    """Only a model that gives its word pieces' vectors can read (the hashing embedder cannot)."""
+    return callable(getattr(embedder, "embed_pieces", None))
 
 
-def question_pieces(vectors: np.ndarray, pieces: Sequence[str]) -> np.ndarray:
+def voting(pieces: Pieces, skip_chars: int = 0) -> list[int]:
+    """Indices of the pieces that vote: word pieces that are not question words, from skip_chars on."""
+    return [i for i, (t, (start, _)) in enumerate(zip(pieces.tokens, pieces.spans))
+            if start >= skip_chars and _WORDLIKE.match(t) and t.lower() not in STOPWORDS]
+
+
+def question_pieces(pieces: Pieces) -> np.ndarray:
     """The question's piece vectors without question words and punctuation (all of them if none is left)."""
-    keep = [i for i, t in enumerate(pieces) if _WORDLIKE.match(t) and t.lower() not in STOPWORDS]
-    return vectors[keep] if keep else vectors
+    keep = voting(pieces)
+    return pieces.vectors[keep] if keep else pieces.vectors
+
+
+def pack(vectors: np.ndarray) -> np.ndarray:
+    """Each row's signs as bits: rows x dimension/8 bytes."""
+    return np.packbits(vectors > 0, axis=1)
+
+
+def unpack(bits: np.ndarray, dimension: int) -> np.ndarray:
+    """Packed signs back to unit rows of +-1/sqrt(dimension)."""
+    signs = np.unpackbits(bits, axis=1, count=dimension).astype(np.float32) * 2 - 1
+    return signs / np.float32(np.sqrt(dimension))
 
 
 def maxsim(question: np.ndarray, unit: np.ndarray) -> float:
@@ -40,26 +63,54 @@ def maxsim(question: np.ndarray, unit: np.ndarray) -> float:
     return float((question @ unit.T).max(axis=1).mean())
 
 
-def reread(question: str, candidates: Sequence[Candidate], texts: Sequence[str], embedder: Embedder,
+def reread(question: np.ndarray, candidates: Sequence[Candidate], units: Sequence[np.ndarray],
            weight: float) -> list[Candidate]:
     """Candidates re-ordered by their score + weight x MaxSim / best MaxSim among them.
 
-    texts: each candidate's text. A long text is read in windows the model can take whole, so its
-    end counts too.
+    question: its voting pieces' vectors; units: each candidate's piece vectors (all its windows).
     """
-    if weight <= 0 or len(candidates) < 2 or not can_read(embedder):
+    if weight <= 0 or len(candidates) < 2:
         return list(candidates)
-    spans = [windows(t, embedder) or [t] for t in texts]
-    read = embedder.token_vectors([question, *(w for group in spans for w in group)])
-    q = question_pieces(*read[0])
-    scores, at = [], 1
-    for group in spans:
-        unit = np.concatenate([v for v, _ in read[at : at + len(group)]])
-        scores.append(maxsim(q, unit))
-        at += len(group)
+    scores = [maxsim(question, unit) for unit in units]
     best = max(scores)
     if best <= 0:
         return list(candidates)
     out = [Candidate(c.unit_id, c.score + weight * s / best, {**c.scores, "reading": s})
            for c, s in zip(candidates, scores)]
     return sorted(out, key=lambda c: -c.score)
+
+
+class PieceStore:
+    """Every chunk's voting pieces as sign bits, read from disk only where a search looks."""
+
+    def __init__(self, bits: np.ndarray, offsets: np.ndarray, dimension: int) -> None:
+        self.bits = bits
+        self.offsets = offsets
+        self.dimension = dimension
+
+    @classmethod
+    def of(cls, chunks: Sequence[np.ndarray], dimension: int) -> PieceStore:
+        """From each chunk's packed pieces, in chunk order."""
+        offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(c) for c in chunks])
+        width = dimension // 8
+        bits = np.concatenate(chunks) if chunks else np.zeros((0, width), dtype=np.uint8)
+        return cls(bits.reshape(-1, width), offsets, dimension)
+
+    @classmethod
+    def load(cls, folder: Path, dimension: int) -> PieceStore:
+        return cls(np.load(folder / PIECES, mmap_mode="r"), np.load(folder / PIECE_OFFSETS), dimension)
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / PIECES, np.ascontiguousarray(self.bits))
+        np.save(folder / PIECE_OFFSETS, self.offsets)
+
+    def chunk(self, i: int) -> np.ndarray:
+        """Chunk i's packed pieces."""
+        return np.asarray(self.bits[self.offsets[i] : self.offsets[i + 1]])
+
+    def read(self, chunk_ids: Sequence[int]) -> np.ndarray:
+        """The unit rows of these chunks' pieces together (one unit's windows)."""
+        if not chunk_ids:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return unpack(np.concatenate([self.chunk(i) for i in chunk_ids]), self.dimension)

@@ -229,11 +229,13 @@ _KEYWORD_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tipsear
 def retrieve(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
     ranking: Ranking = RANKING, allowed: Allowed | None = None, concurrent: bool = True,
+    vector: np.ndarray | None = None,
 ) -> list[Candidate]:
     """The k best units for a question, among the `allowed` ones when given (see filters.allowed).
 
     concurrent: in hybrid mode, run the keyword query on a worker thread while the question is
     embedded (same results either way; False keeps everything on the calling thread).
+    vector: the question already embedded (as embed() would), when the caller needed its pass anyway.
     """
     check_mode(mode)
     question = clip(question)
@@ -247,13 +249,15 @@ def retrieve(
     if mode == "hybrid" and concurrent and ranking.feedback_weight <= 0:
         pending = _KEYWORD_WORKERS.submit(keyword, store, keyword_question, pool, ranking, allowed)
         try:
-            vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+            if vector is None:
+                vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
             semantic_ranking = nearest_units(store, vectors, vector, pool, allowed)
         finally:
             rankings["keyword"] = pending.result()  # waits; re-raises the worker's error here
         rankings["semantic"] = semantic_ranking
     else:
-        rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed)
+        rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed,
+                                     vector)
     if mode == "hybrid" and ranking.coverage_weight > 0:
         pooled = {u for ranked in rankings.values() for u, _ in ranked}
         rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
@@ -264,14 +268,15 @@ def retrieve(
 
 def _rankings_in_turn(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, expanded: str, mode: str, pool: int,
-    ranking: Ranking, allowed: Allowed | None,
+    ranking: Ranking, allowed: Allowed | None, vector: np.ndarray | None = None,
 ) -> dict[str, list[tuple[int, float]]]:
     """The keyword and/or semantic rankings one after the other, on the calling thread."""
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
         rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
     if mode in ("hybrid", "semantic"):
-        vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+        if vector is None:
+            vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
         if mode == "hybrid" and ranking.feedback_weight > 0:
             top = [u for u, _ in rankings["keyword"][: ranking.feedback_depth]]
             vector = feedback_vector(store, vectors, vector, top, ranking.feedback_weight)

@@ -170,6 +170,17 @@ class Store:
         marks = ",".join("?" * len(unit_ids))
         return [i for (i,) in self._query(f"SELECT id FROM chunks WHERE unit_id IN ({marks}) ORDER BY id", tuple(unit_ids))]
 
+    def chunks_by_unit(self, unit_ids: list[int]) -> dict[int, list[int]]:
+        """Each of these units' chunk ids, in chunk order."""
+        out: dict[int, list[int]] = {u: [] for u in unit_ids}
+        if not unit_ids:
+            return out
+        marks = ",".join("?" * len(unit_ids))
+        for chunk, unit in self._query(f"SELECT id, unit_id FROM chunks WHERE unit_id IN ({marks}) ORDER BY id",
+                                       tuple(unit_ids)):
+            out[unit].append(chunk)
+        return out
+
     def units_by_reference(self, refs: Iterable[tuple[str, str]]) -> list[int]:
         """Unit ids named by ("recommendation", "7") -> label "Recommendation 7", or ("paragraph", "46") ->
         paragraph number 46 (not a recommendation, which is cited by its own number); every document."""
