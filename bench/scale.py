@@ -1,8 +1,9 @@
 """Scale: index size, open + first answer, peak memory, query latency, add-one-document,
 and flat vs HNSW, at 1k to 200k paragraphs.
 
-Vectors come from the hashing embedder (labelled): embedding 200k paragraphs with MiniLM on 2
-shared cores would take hours. Questions are embedded with the real model, so query latency,
+Vectors come from the hashing embedder (labelled), and the pieces kept for reading are the real
+MiniLM word pieces of each window with stand-in vectors (bench/common.ReadingStandIn): embedding
+200k paragraphs with MiniLM on 2 shared cores would take hours. Questions are embedded with the real model, so query latency,
 open time and memory include the real model. Corpora are synthetic (bench/synthetic.py).
 
     PYTHONPATH=src:. python bench/scale.py --sizes 1000 10000 100000 200000
@@ -21,7 +22,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from bench.common import folder_mb, percentiles, timed, write_table
+from bench.common import ReadingStandIn, folder_mb, percentiles, timed, write_table
 from bench.synthetic import ROOT, write_corpus
 from tipsearch.embedding import HashingEmbedder
 from tipsearch.indexing import build_index
@@ -53,14 +54,19 @@ def peak_mb():
     # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so it would report the
     # parent's (the benchmark's own build) peak whenever that is higher than this process's.
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
-full, ret, emb, turn, ret32, kw_fts, kw_imp = [], [], [], [], [], [], []
-def retrieval(q, e, concurrent=True):
+full, ret, emb, turn, ret32, kw_fts, kw_imp, ranked = [], [], [], [], [], [], [], []
+def retrieval(q, e, concurrent=True):  # the first stage alone: keyword + vectors fused, rows
     s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, e, q, 10, concurrent=concurrent)
     lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+def ranking(q):  # what a hybrid search ranks with: the first stage, then the top 5 read; rows
+    s = time.perf_counter(); c = lib.rank(q, 10)
+    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+assert lib.pieces is not None and "reading" in lib.rank(qs[0], 10)[0].scores  # the reading stage runs
 for round_ in range(3):
     for q in qs:  # interleaved, so that load on the shared machine hits every variant alike
         s = time.perf_counter(); embedder.embed([q]); emb.append(time.perf_counter() - s)
         ret.append(retrieval(q, embedder))
+        ranked.append(ranking(q))
         turn.append(retrieval(q, embedder, concurrent=False))
         ret32.append(retrieval(q, fp32))
         s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
@@ -71,7 +77,7 @@ for round_ in range(3):
         assert [x for _, x in a] == [x for _, x in b], q  # same bm25 scores, or the timing means nothing
 print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
                   "turn": turn, "fp32": ret32, "precision": precision, "kw_fts": kw_fts, "kw_imp": kw_imp,
-                  "full": full, "embed": emb, "kind": lib.vectors.kind,
+                  "full": full, "embed": emb, "ranked": ranked, "kind": lib.vectors.kind,
                   "rss_mb": peak_mb()}))
 """
 
@@ -116,7 +122,7 @@ def main() -> None:
     args = ap.parse_args()
     faiss.omp_set_num_threads(2)
     rows, vrows = [], []
-    embedder = HashingEmbedder()
+    embedder = ReadingStandIn()
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"tipsearch-scale-{size}-"))
         try:
@@ -127,7 +133,8 @@ def main() -> None:
             add, add_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
                                                    progress=False))
             p = probe(work / "index")
-            r50, r95 = percentiles(p["retrieve"])
+            r50, r95 = percentiles(p["ranked"])
+            s50, _ = percentiles(p["retrieve"])
             f50, f95 = percentiles(p["full"])
             e50, _ = percentiles(p["embed"])
             t50, _ = percentiles(p["turn"])
@@ -136,7 +143,7 @@ def main() -> None:
             i50, _ = percentiles(p["kw_imp"])
             rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
                          f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
-                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f} ({p['precision']})", f"{r50:.1f} / {r95:.1f}",
+                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f} ({p['precision']})", f"{r50:.1f} / {r95:.1f}", f"{s50:.1f}",
                          f"{t50:.1f}", f"{x50:.1f}", f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
                          f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
             queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
@@ -149,9 +156,9 @@ def main() -> None:
     command = "PYTHONPATH=src:. python " + " ".join(sys.argv)
     write_table(
         "scale", "Scale: 1k to 200k paragraphs",
-        ["units", "vectors", "index", "build units/s (hashing)", "size MB", "import + model load s",
-         "index open s", "open + first answer s", "question embed p50 ms", "retrieval p50 / p95 ms",
-         "retrieval p50, in turn (no overlap) ms", "retrieval p50, fp32 questions ms",
+        ["units", "vectors", "index", "build units/s (stand-in vectors)", "size MB", "import + model load s",
+         "index open s", "open + first answer s", "question embed p50 ms", "hybrid ranking p50 / p95 ms",
+         "first stage p50 ms", "first stage p50, in turn (no overlap) ms", "first stage p50, fp32 questions ms",
          "keyword query p50, FTS5 / impacts ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
         rows,
         notes="""
@@ -160,10 +167,12 @@ time (Library.open: manifest, SQLite, FAISS read; Python imports and model load 
 45 questions), add-one-document (reads and hashes every file again, reuses every old vector).
 What is not: document vectors come from the hashing embedder (so build throughput here is not
 the model's; see compare-*.md) and texts are synthetic (seed sentences reshuffled, seed
-paragraph lengths). Retrieval = hybrid ranking + rows, k=10, questions embedded at the precision a
-default build on this machine records (bf16 on a CPU with native bf16, as Library.open does), the
-keyword query beside the encode; "in turn" runs them one after the other; "fp32 questions" is the
-old question path. "keyword query" is the keyword ranking alone, FTS5's bm25() against the
+paragraph lengths). Hybrid ranking = Library.rank + rows, k=10: the first stage (keyword and
+vector rankings fused, the keyword query beside the encode) and the top 5 read from pieces.npy
+(reading.py), questions embedded at the precision a default build on this machine records (bf16 on
+a CPU with native bf16, as Library.open does). First stage = search.retrieve + rows, without
+reading; "in turn" runs the keyword query and the encode one after the other; "fp32 questions" is
+the old question path. "keyword query" is the keyword ranking alone, FTS5's bm25() against the
 precomputed impacts (impacts.py; equal scores asserted). Full search adds the answer span (embeds every sentence of the 10 hits). Warm,
 15 dev questions x 3 rounds, the variants interleaved question by question.
 """, command=command)
