@@ -13,6 +13,7 @@ import pytest
 
 from tipsearch import Library, build
 from tipsearch.embedding import HashingEmbedder, Pieces
+from tipsearch.errors import IndexCorruptError
 from tipsearch.layout import PIECE_OFFSETS, PIECES, IndexLayout
 from tipsearch.reading import PieceStore, can_read, maxsim, pack, question_pieces, reread, unpack, voting
 from tipsearch.search import Candidate
@@ -188,3 +189,22 @@ def test_the_model_reads_each_piece_in_context_in_the_pass_that_embeds(minilm):
     assert a.vectors.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(a.vectors, axis=1), 1.0, atol=1e-4)
     assert not np.allclose(a.vectors[0], b.vectors[0], atol=1e-3)  # the same word, another context, another vector
+
+
+def test_damaged_pieces_are_refused_on_open_and_the_next_build_repairs_them(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    build(corpus, index, embedder=Reader(), progress=False)
+    layout = IndexLayout(index)
+    path = layout.generation_dir(layout.read_manifest().generation) / PIECES
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF  # one bit pattern changed, same size
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="pieces.npy"):
+        Library.open(index, Reader())
+    report = build(corpus, index, embedder=Reader(), progress=False)
+    assert report.reused == 0 and report.embedded > 0  # nothing of the damaged generation is trusted
+    lib = Library.open(index, Reader())
+    try:
+        assert all("reading" in c.scores for c in lib.rank("victims of trafficking", 3))
+    finally:
+        lib.close()
