@@ -142,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="encoder precision, as `tipsearch build --precision` (default auto: what a user gets)")
     parser.add_argument("--question-precision", choices=PRECISIONS,
-                        help="how questions are embedded (default: as the index was built, what Library.open does)")
+                        help="embed questions on torch at this precision (default: as `tipsearch search` does, "
+                             "ONNX Runtime int8 where the index has its question encoder)")
     parser.add_argument("--heldout", type=Path, nargs="*", default=HELDOUT,
                         help="held-out question files, each scored apart (default: both held-out sets)")
     args = parser.parse_args(argv)
@@ -160,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if asked and asked != precision:
             print(f"question precision: {asked}", file=sys.stderr)
         questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
-        lib = Library.open(Path(tmp) / "index", questions_embedder)
+        # No precision asked: questions as a search embeds them (questions.py, ONNX Runtime int8);
+        # --question-precision: on torch at that precision.
+        lib = Library.open(Path(tmp) / "index", questions_embedder, precision=asked or None)
+        print(f"questions: {'torch ' + asked if asked else 'as tipsearch search embeds them'}", file=sys.stderr)
         names = ", ".join(p.name for p in args.questions)
         results = _table(lib, f"Questions: {names}", questions, not args.no_txtai)
         held: list[tuple[Path, list[Question], list[Scores]]] = []

@@ -26,6 +26,7 @@ from bench.common import ReadingStandIn, folder_mb, percentiles, timed, write_ta
 from bench.synthetic import ROOT, write_corpus
 from tipsearch.embedding import HashingEmbedder
 from tipsearch.indexing import build_index
+from tipsearch.questions import prepare as prepare_questions
 from tipsearch.vectors import VectorIndex
 
 QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
@@ -33,20 +34,25 @@ QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 # Run in a fresh process so open time, first answer and peak memory are what a user sees.
 _PROBE = r"""
 import json, sys, time
+from pathlib import Path
 t0 = time.perf_counter()
 from tipsearch.embedding import MiniLMEmbedder, question_precision, resolve_precision
 from tipsearch.library import Library
+from tipsearch.questions import QuestionEncoder
 from tipsearch.search import RANKING, keyword_text, retrieve
 from tipsearch.vocabulary import expand
 t_import = time.perf_counter() - t0
-# Questions at the precision a default (auto) build on this machine records: what Library.open picks.
+# The model at the precision a default (auto) build on this machine records (what Library.open
+# loads: answer spans), and the index's ONNX question encoder (what a search embeds questions with).
 precision = question_precision(resolve_precision("auto", "cpu"))
-t = time.perf_counter(); embedder = MiniLMEmbedder(precision=precision); t_model = time.perf_counter() - t
-fp32 = embedder if precision == "fp32" else MiniLMEmbedder(precision="fp32")
+t = time.perf_counter()
+embedder = MiniLMEmbedder(precision=precision); questions = QuestionEncoder.open(Path(sys.argv[1]))
+t_model = time.perf_counter() - t
+assert questions is not None, "no question encoder in the index"
 t = time.perf_counter(); lib = Library.open(sys.argv[1]); t_open = time.perf_counter() - t
 # Timing only: the document vectors are hashing-384 stand-ins, the questions go through the real
 # model (same cost as in use); Library.open would rightly refuse that pair, so it is set after.
-lib._embedder = embedder
+lib._embedder, lib._questions, lib._questions_wanted = embedder, questions, False
 lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
 t_first = time.perf_counter() - t
 qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
@@ -54,21 +60,19 @@ def peak_mb():
     # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so it would report the
     # parent's (the benchmark's own build) peak whenever that is higher than this process's.
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
-full, ret, emb, turn, ret32, kw_fts, kw_imp, ranked = [], [], [], [], [], [], [], []
-def retrieval(q, e, concurrent=True):  # the first stage alone: keyword + vectors fused, rows
-    s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, e, q, 10, concurrent=concurrent)
-    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+full, ret, emb, kw_fts, kw_imp, ranked = [], [], [], [], [], []
 def ranking(q):  # what a hybrid search ranks with: the first stage, then the top 5 read; rows
     s = time.perf_counter(); c = lib.rank(q, 10)
+    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+def first_stage(q):  # the first stage alone (keyword + vectors fused, rows), the question on torch
+    s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, embedder, q, 10)
     lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
 assert lib.pieces is not None and "reading" in lib.rank(qs[0], 10)[0].scores  # the reading stage runs
 for round_ in range(3):
     for q in qs:  # interleaved, so that load on the shared machine hits every variant alike
-        s = time.perf_counter(); embedder.embed([q]); emb.append(time.perf_counter() - s)
-        ret.append(retrieval(q, embedder))
+        s = time.perf_counter(); lib.encode_question(q); emb.append(time.perf_counter() - s)
         ranked.append(ranking(q))
-        turn.append(retrieval(q, embedder, concurrent=False))
-        ret32.append(retrieval(q, fp32))
+        ret.append(first_stage(q))
         s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
         words = keyword_text(expand(q))  # the keyword query alone, as retrieve makes it: FTS5 vs impacts
         s = time.perf_counter(); a = lib.store.keyword_search(words, RANKING.pool, use_impacts=False)
@@ -76,7 +80,7 @@ for round_ in range(3):
         s = time.perf_counter(); b = lib.store.keyword_search(words, RANKING.pool); kw_imp.append(time.perf_counter() - s)
         assert [x for _, x in a] == [x for _, x in b], q  # same bm25 scores, or the timing means nothing
 print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
-                  "turn": turn, "fp32": ret32, "precision": precision, "kw_fts": kw_fts, "kw_imp": kw_imp,
+                  "precision": precision, "kw_fts": kw_fts, "kw_imp": kw_imp,
                   "full": full, "embed": emb, "ranked": ranked, "kind": lib.vectors.kind,
                   "rss_mb": peak_mb()}))
 """
@@ -132,19 +136,18 @@ def main() -> None:
             write_corpus(work / "corpus", 60, seed=size + 1, start=10**6)  # one new 60-paragraph report
             add, add_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
                                                    progress=False))
+            prepare_questions(work / "index")  # what `tipsearch build` adds to a MiniLM index
             p = probe(work / "index")
             r50, r95 = percentiles(p["ranked"])
             s50, _ = percentiles(p["retrieve"])
             f50, f95 = percentiles(p["full"])
             e50, _ = percentiles(p["embed"])
-            t50, _ = percentiles(p["turn"])
-            x50, _ = percentiles(p["fp32"])
             k50, _ = percentiles(p["kw_fts"])
             i50, _ = percentiles(p["kw_imp"])
             rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
                          f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
-                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f} ({p['precision']})", f"{r50:.1f} / {r95:.1f}", f"{s50:.1f}",
-                         f"{t50:.1f}", f"{x50:.1f}", f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
+                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f}", f"{r50:.1f} / {r95:.1f}", f"{s50:.1f} ({p['precision']})",
+                         f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
                          f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
             queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
                                                enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
@@ -157,24 +160,26 @@ def main() -> None:
     write_table(
         "scale", "Scale: 1k to 200k paragraphs",
         ["units", "vectors", "index", "build units/s (stand-in vectors)", "size MB", "import + model load s",
-         "index open s", "open + first answer s", "question embed p50 ms", "hybrid ranking p50 / p95 ms",
-         "first stage p50 ms", "first stage p50, in turn (no overlap) ms", "first stage p50, fp32 questions ms",
+         "index open s", "open + first answer s", "question encode p50 ms (ONNX int8)", "hybrid ranking p50 / p95 ms",
+         "first stage p50 ms, question on torch",
          "keyword query p50, FTS5 / impacts ms", "full search p50 / p95 ms", "peak RSS MB", "add one 60-unit report s"],
         rows,
         notes="""
-What is real: the index files, SQLite + FTS5, FAISS, the question embedding (real MiniLM), open
-time (Library.open: manifest, SQLite, FAISS read; Python imports and model load shown apart), memory (peak RSS, VmHWM, of a fresh process that opens the index, loads the model and answers
+What is real: the index files, SQLite + FTS5, FAISS, pieces.npy, the question encode (the
+index's ONNX question encoder, questions.py, made as `tipsearch build` makes it), open time
+(Library.open: manifest, SQLite, FAISS, pieces; Python imports and model loads shown apart),
+memory (peak RSS, VmHWM, of a fresh process that opens the index, loads the models and answers
 45 questions), add-one-document (reads and hashes every file again, reuses every old vector).
-What is not: document vectors come from the hashing embedder (so build throughput here is not
-the model's; see compare-*.md) and texts are synthetic (seed sentences reshuffled, seed
-paragraph lengths). Hybrid ranking = Library.rank + rows, k=10: the first stage (keyword and
-vector rankings fused, the keyword query beside the encode) and the top 5 read from pieces.npy
-(reading.py), questions embedded at the precision a default build on this machine records (bf16 on
-a CPU with native bf16, as Library.open does). First stage = search.retrieve + rows, without
-reading; "in turn" runs the keyword query and the encode one after the other; "fp32 questions" is
-the old question path. "keyword query" is the keyword ranking alone, FTS5's bm25() against the
-precomputed impacts (impacts.py; equal scores asserted). Full search adds the answer span (embeds every sentence of the 10 hits). Warm,
-15 dev questions x 3 rounds, the variants interleaved question by question.
+What is not: document vectors come from the hashing embedder and the kept pieces' vectors are
+stand-ins for the real MiniLM word pieces of each window (bench/common.ReadingStandIn; so build
+throughput here is not the model's, see compare-*.md), and texts are synthetic (seed sentences
+reshuffled, seed paragraph lengths). Hybrid ranking = Library.rank + rows, k=10: the question
+encoded once, the first stage (keyword and vector rankings fused, the keyword query beside the
+encode) and the top 5 read from pieces.npy (reading.py). First stage = search.retrieve + rows with
+the question on torch at the build's precision, no reading. "keyword query" is the keyword ranking
+alone, FTS5's bm25() against the precomputed impacts (impacts.py; equal scores asserted). Full
+search adds the answer span (embeds every sentence of the 10 hits, torch). Warm, 15 dev
+questions x 3 rounds, the variants interleaved question by question.
 """, command=command)
     write_table(
         "flat-vs-hnsw", "FAISS flat vs flat16 vs HNSW (M=32, efConstruction=80, efSearch=128)",

@@ -61,7 +61,7 @@ def multiyear_hash_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def multiyear_model_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Path:
     """The multi-year fixture corpus built with the real model."""
     base = tmp_path_factory.mktemp("multiyear-model")
-    build(MULTIYEAR, base / "index", embedder=minilm, progress=False)
+    build(MULTIYEAR, base / "index", embedder=minilm, progress=False, question_encoder=False)
     return base / "index"
 
 

@@ -5,6 +5,7 @@
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
     index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
     index/gen-000003/pieces.npy, piece-offsets.npy   each chunk's word pieces as sign bits (reading.py)
+    index/question-encoder-<key>.onnx  the model for questions on ONNX Runtime (questions.py; optional)
 
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.

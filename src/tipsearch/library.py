@@ -7,8 +7,10 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from .answers import best_spans
-from .embedding import HASHING, MINILM, PRECISIONS, Embedder, load_embedder, question_precision
+from .embedding import HASHING, MINILM, PRECISIONS, Embedder, Pieces, load_embedder, question_precision
 from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from .filters import Allowed, Filters, allowed, per_document
 from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
@@ -16,6 +18,8 @@ from .impacts import Impacts
 from .layout import DATABASE, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, IndexLayout, Manifest
 from .records import Document, Hit, Unit
 from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
+from .questions import QuestionEncoder
+from .questions import prepare as prepare_questions
 from .reading import PieceStore, can_read, question_pieces, reread
 from .search import RANKING, Candidate, Ranking, clip, retrieve
 from .store import Store
@@ -41,6 +45,9 @@ class Library:
         # CPU with native bf16; bench/quality.py shows the ranking unchanged); fp32 on request.
         self.precision = precision or question_precision(manifest.extra.get("precision"))
         self._embedder_lock = threading.Lock()
+        # Questions on ONNX Runtime (questions.py) when the index has the encoder and no precision was asked.
+        self._questions: QuestionEncoder | None = None
+        self._questions_wanted = precision is None and manifest.model == MINILM
 
     @classmethod
     def open(cls, index_dir: Path | str = DEFAULT_INDEX, embedder: Embedder | None = None,
@@ -108,21 +115,42 @@ class Library:
              allowed: Allowed | None = None) -> list[Candidate]:
         """The k best candidates: retrieved (search.retrieve), then in hybrid mode read (reading.reread).
 
-        Reading needs the question's word pieces: the one pass that embeds the question gives them.
+        The question is embedded once (encode_question): its vector ranks, its word pieces read.
         """
-        if mode != "hybrid" or ranking.reading_weight <= 0 or self.pieces is None or not can_read(self.embedder):
-            return retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed)
         question = clip(question)
         if not question or k <= 0 or (allowed is not None and not allowed):
             return []
-        vectors, (read,) = self.embedder.embed_pieces([question])
-        vector = None if ranking.expand_semantic else vectors[0]  # the expanded text is embedded apart
+        vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
+        if ranking.expand_semantic:
+            vector = None  # the expanded text is embedded apart, by retrieve
         candidates = retrieve(self.store, self.vectors, self.embedder, question, k, mode, ranking, allowed,
                               vector=vector)
+        if mode != "hybrid" or ranking.reading_weight <= 0 or self.pieces is None or read is None:
+            return candidates
         head = candidates[: ranking.reading_depth]  # read ones only gain, so they stay above the rest
         chunks = self.store.chunks_by_unit([c.unit_id for c in head])
         units = [self.pieces.read(chunks[c.unit_id]) for c in head]
         return reread(question_pieces(read), head, units, ranking.reading_weight) + candidates[len(head):]
+
+    def encode_question(self, question: str) -> tuple[np.ndarray, Pieces | None]:
+        """The question's unit vector and, where the model gives them, its word pieces; on ONNX
+        Runtime when the index has a question encoder (questions.py), else on the embedder."""
+        with self._embedder_lock:
+            if self._questions_wanted:
+                self._questions_wanted = False  # looked for once
+                if self.embedder_name() == MINILM:
+                    self._questions = QuestionEncoder.open(self.layout.root)
+        if self._questions is not None:
+            vectors, (read,) = self._questions.encode_pieces([question])
+            return vectors[0], read
+        if can_read(self.embedder):
+            vectors, (read,) = self.embedder.embed_pieces([question])
+            return vectors[0], read
+        return self.embedder.embed([question])[0], None
+
+    def embedder_name(self) -> str:
+        """The name of the model questions are embedded with (without loading it)."""
+        return self._embedder.name if self._embedder is not None else self.manifest.model
 
     def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
@@ -207,9 +235,18 @@ def check_embedder(manifest: Manifest, embedder: Embedder, manifest_path: Path) 
         )
 
 
-def build(corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX, **kwargs) -> BuildReport:
-    """Build or update the index from a corpus folder (see indexing.build_index)."""
-    return build_index(Path(corpus_dir), Path(index_dir), **kwargs)
+def build(corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX,
+          question_encoder: bool = True, **kwargs) -> BuildReport:
+    """Build or update the index from a corpus folder (see indexing.build_index).
+
+    question_encoder: for an all-MiniLM-L6-v2 index, also make its ONNX question encoder if it is
+    missing (questions.py; about 10 s once).
+    """
+    report = build_index(Path(corpus_dir), Path(index_dir), **kwargs)
+    manifest = IndexLayout(Path(index_dir)).manifest_or_none()
+    if question_encoder and manifest is not None and manifest.model == MINILM:
+        prepare_questions(Path(index_dir), progress=kwargs.get("progress", True))
+    return report
 
 
 def add(files: list[Path], corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX,
