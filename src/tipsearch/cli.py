@@ -291,7 +291,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, default="hybrid", help="ranking (default hybrid)")
     p.add_argument("--group", type=int, metavar="N", help="at most N paragraphs per document")
     p.add_argument("--precision", choices=PRECISIONS,
-                   help="how the model embeds the question (default: the precision the index was built with)")
+                   help="embed the question on torch at this precision (default: on the index's ONNX "
+                        "question encoder, int8; without one, torch at the precision the index was built with)")
     filter_options(p)
     p.set_defaults(func=cmd_search)
 

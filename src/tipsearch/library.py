@@ -41,8 +41,8 @@ class Library:
         self.vectors = vectors
         self.pieces = pieces  # the units' word pieces for reading (reading.py); None: not read
         self._embedder = embedder
-        # Questions at the precision the index was built with (bf16 halves a question's encode on a
-        # CPU with native bf16; bench/quality.py shows the ranking unchanged); fp32 on request.
+        # The torch model (answer spans; questions without the ONNX encoder) at the index's precision
+        # (bf16 halves its work on a CPU with native bf16; bench/quality.py: the ranking unchanged).
         self.precision = precision or question_precision(manifest.extra.get("precision"))
         self._embedder_lock = threading.Lock()
         # Questions on ONNX Runtime (questions.py) when the index has the encoder and no precision was asked.
@@ -54,7 +54,9 @@ class Library:
              precision: str | None = None) -> Library:
         """Open a built index; the model is loaded on the first search.
 
-        precision: how the model embeds questions (fp32, bf16, int8, auto); default: as the index was built.
+        precision: embed questions on torch at this precision (fp32, bf16, int8, auto) instead of on the
+        index's ONNX question encoder (questions.py); default: the encoder, or without one torch at the
+        precision the index was built with. Answer spans always run on torch at this precision.
         """
         if precision is not None and precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
