@@ -29,7 +29,7 @@ from quality import HELDOUT, QUESTIONS, ROOT  # noqa: E402
 from tipsearch import Library, build  # noqa: E402
 from tipsearch.embedding import MiniLMEmbedder, Pieces, resolve_precision, windows  # noqa: E402
 from tipsearch.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
-from tipsearch.indexing import context_of, embedding_texts  # noqa: E402
+from tipsearch.indexing import context_prefix, embedding_texts  # noqa: E402
 from tipsearch.reading import pack, question_pieces, reread, unpack, voting  # noqa: E402
 from tipsearch.search import RANKING, clip, retrieve  # noqa: E402
 
@@ -50,7 +50,7 @@ def main() -> int:
         for u in units:
             read = emb.embed_pieces(windows(u.paragraph.text, emb) or [u.paragraph.text])[1]
             live[u.id] = concat([r.vectors for r in read])
-            skip = len(context_of(u.paragraph)) + 1 if context_of(u.paragraph) else 0
+            skip = len(context_prefix(u.paragraph))
             read = emb.embed_pieces(embedding_texts(u.paragraph, emb))[1]
             build_pass[u.id] = concat([r.vectors[[i for i, (s, _) in enumerate(r.spans) if s >= skip]] for r in read])
             pruned[u.id] = concat([r.vectors[voting(r, skip)] for r in read])

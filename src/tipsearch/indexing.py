@@ -108,22 +108,24 @@ def parse_file(path: Path, sha256: str, catalog_row: dict[str, str] | None = Non
     return _Parsed(path, document, units)
 
 
-def context_of(p: Paragraph) -> str:
-    """What leads each of a unit's embedded windows: its label and section heading ("" if neither)."""
-    return " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+def context_prefix(p: Paragraph) -> str:
+    """What leads each of a unit's embedded windows: its label and section heading and a line end
+    ("" if it has neither)."""
+    context = " ".join(x for x in (p.label, p.section[-1] if p.section else None) if x)
+    return f"{context}\n" if context else ""
 
 
 def embedding_texts(p: Paragraph, embedder: Embedder, context_tokens: dict[str, int] | None = None) -> list[str]:
-    """The texts embedded for a unit: its windows, each led by its context (context_of) and a line end.
+    """The texts embedded for a unit: its windows, each led by its context_prefix.
 
     context_tokens: token counts of contexts seen so far (a build passes one dict: headings repeat).
     """
-    context = context_of(p)
+    prefix = context_prefix(p)
     counts = {} if context_tokens is None else context_tokens
-    if context and context not in counts:
-        counts[context] = embedder.count_tokens(context)
-    budget = embedder.max_tokens - 8 - (counts[context] if context else 0)
-    return [f"{context}\n{w}" if context else w for w in windows(p.text, embedder, max(budget, 64))]
+    if prefix and prefix not in counts:
+        counts[prefix] = embedder.count_tokens(prefix)
+    budget = embedder.max_tokens - 8 - (counts[prefix] if prefix else 0)
+    return [prefix + w for w in windows(p.text, embedder, max(budget, 64))]
 
 
 def _text_hash(model: str, text: str) -> str:
@@ -281,11 +283,11 @@ def _build(
                 chunk_texts.extend("" for _ in known)
                 chunk_skips.extend(0 for _ in known)
                 continue
-            context = context_of(p)
+            skip = len(context_prefix(p))
             for text in embedding_texts(p, emb, context_tokens):
                 chunk_rows.append((len(chunk_rows), unit_id, _text_hash(model, text)))
                 chunk_texts.append(text)
-                chunk_skips.append(len(context) + 1 if context else 0)
+                chunk_skips.append(skip)
     store.add_chunks(chunk_rows)
     store.commit()
     # Recomputed in full each build, from FTS5's own index: ~5 s at 100k units (bench/results/scale.md).

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -83,11 +84,12 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
 
 
 def export(model: Path, dest: Path, int8: bool = True) -> None:
-    """Write the encoder (ids, mask -> last hidden state), fused and (int8) with int8 weights, to dest.
+    """Write the encoder (ids, mask -> last hidden state) to dest: fused, its weights int8 unless not int8.
 
     transformers' BertModel is exported, not tipsearch.minilm: ONNX Runtime's optimizer recognises
-    its attention and fuses it; the weights are the same file. Written beside dest and renamed, so
-    a reader never sees half a file and two exports do not clash.
+    its attention and fuses it; the weights are the same file. The steps run in a temporary folder;
+    the result is written beside dest and renamed, so a reader never sees half a file and two
+    exports do not clash.
     """
     import warnings
 
@@ -110,31 +112,28 @@ def export(model: Path, dest: Path, int8: bool = True) -> None:
             return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    parts = []
-    for suffix in (".raw.onnx", ".fused.onnx", ".int8.onnx.tmp"):
-        fd, name = tempfile.mkstemp(suffix=suffix, dir=dest.parent)
-        os.close(fd)
-        parts.append(name)
-    raw, fused, final = parts
+    fd, final = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # same disk: renamed
+    os.close(fd)
     try:
-        example = torch.ones((2, 8), dtype=torch.int64)
-        axes = {"ids": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"},
-                "hidden": {0: "batch", 1: "length"}}
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # the TorchScript exporter: 1 s where torch.export takes 7
-            torch.onnx.export(_Hidden(), (example, example), raw, input_names=["ids", "mask"],
-                              output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
-        optimizer.optimize_model(raw, model_type="bert", num_heads=HEADS, hidden_size=HIDDEN,
-                                 opt_level=0).save_model_to_file(fused)
-        if int8:
-            _quantize(fused, final)
-        else:
-            os.replace(fused, final)
+        with tempfile.TemporaryDirectory(prefix="tipsearch-export-") as work:
+            raw, fused = str(Path(work) / "raw.onnx"), str(Path(work) / "fused.onnx")
+            example = torch.ones((2, 8), dtype=torch.int64)
+            axes = {"ids": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"},
+                    "hidden": {0: "batch", 1: "length"}}
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")  # the TorchScript exporter: 1 s where torch.export takes 7
+                torch.onnx.export(_Hidden(), (example, example), raw, input_names=["ids", "mask"],
+                                  output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
+            optimizer.optimize_model(raw, model_type="bert", num_heads=HEADS, hidden_size=HIDDEN,
+                                     opt_level=0).save_model_to_file(fused)
+            if int8:
+                _quantize(fused, final)
+            else:
+                shutil.copyfile(fused, final)
         os.chmod(final, 0o644)  # mkstemp made it private; the index's other files are readable
         os.replace(final, dest)
     finally:
-        for leftover in parts:
-            Path(leftover).unlink(missing_ok=True)
+        Path(final).unlink(missing_ok=True)
 
 
 def _opens(path: Path) -> bool:
