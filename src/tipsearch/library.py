@@ -138,10 +138,9 @@ class Library:
         """The question's unit vector and, where the model gives them, its word pieces; on ONNX
         Runtime when the index has a question encoder (questions.py), else on the embedder."""
         with self._embedder_lock:
-            if self._questions_wanted:
+            if self._questions_wanted:  # a MiniLM index, no precision asked (check_embedder: same model)
                 self._questions_wanted = False  # looked for once
-                if self.embedder_name() == MINILM:
-                    self._questions = QuestionEncoder.open(self.layout.root)
+                self._questions = QuestionEncoder.open(self.layout.root)
         if self._questions is not None:
             vectors, (read,) = self._questions.encode_pieces([question])
             return vectors[0], read
@@ -149,10 +148,6 @@ class Library:
             vectors, (read,) = self.embedder.embed_pieces([question])
             return vectors[0], read
         return self.embedder.embed([question])[0], None
-
-    def embedder_name(self) -> str:
-        """The name of the model questions are embedded with (without loading it)."""
-        return self._embedder.name if self._embedder is not None else self.manifest.model
 
     def _grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""

@@ -24,6 +24,22 @@ from .errors import ModelMissingError
 RawPieces = tuple[np.ndarray, list[str], list[tuple[int, int]]]
 
 
+def max_seq_length(path: Path) -> int:
+    """The word pieces the model folder's sentence-transformers config lets it read (256 here)."""
+    return int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+
+def load_tokenizer(path: Path, truncate: bool = True) -> Tokenizer:
+    """The model folder's tokenizer, without padding; cut at the model's window unless not truncate."""
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.no_padding()
+    if truncate:
+        tokenizer.enable_truncation(max_seq_length(path))
+    else:
+        tokenizer.no_truncation()
+    return tokenizer
+
+
 class _Embeddings(nn.Module):
     def __init__(self, cfg: dict) -> None:
         super().__init__()
@@ -118,15 +134,11 @@ class MiniLM(nn.Module):
     def __init__(self, path: Path, device: str = "cpu") -> None:
         super().__init__()
         cfg = json.loads((path / "config.json").read_text())
-        self.max_seq_length = int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self.max_seq_length = max_seq_length(path)
         self.embeddings = _Embeddings(cfg)
         self.encoder = _Encoder(cfg)
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(self.max_seq_length)
-        self._counter = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self._counter.no_padding()
-        self._counter.no_truncation()
+        self.tokenizer = load_tokenizer(path)
+        self._counter = load_tokenizer(path, truncate=False)
         from safetensors.torch import load_file
 
         state = load_file(str(path / "model.safetensors"))

@@ -177,13 +177,11 @@ class QuestionEncoder:
     """MiniLM.encode_pieces for a few short texts, on ONNX Runtime."""
 
     def __init__(self, path: Path, model: Path) -> None:
-        from tokenizers import Tokenizer
+        from .minilm import load_tokenizer
 
         self.path = path
         self.session = _session(path)
-        self.tokenizer = Tokenizer.from_file(str(model / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(256)
+        self.tokenizer = load_tokenizer(model)  # its own copy, as the torch model's
         self._lock = threading.Lock()  # the fast tokenizer is not safe to share between threads
 
     @classmethod
