@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tipsearch import TipsearchError, ui_library, ui_pack, ui_reader, ui_search, ui_state, ui_timeline
+from tipsearch import TipsearchError
+
+from tipsearch.app import library_page as ui_library
+
+from tipsearch.app import pack_page as ui_pack
+
+from tipsearch.app import reader_page as ui_reader
+
+from tipsearch.app import search_page as ui_search
+
+from tipsearch.app import state as ui_state
+
+from tipsearch.app import timeline_page as ui_timeline
 
 st.set_page_config(page_title="tipsearch", page_icon="\U0001f50e", layout="wide")
 st.markdown(ui_state.STYLE, unsafe_allow_html=True)  # our own stylesheet; no document text in it

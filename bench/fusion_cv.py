@@ -24,10 +24,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 
-from tipsearch import Library, build, search, vocabulary  # noqa: E402
-from tipsearch.embedding import MiniLMEmbedder, resolve_precision, sentences, windows  # noqa: E402
-from tipsearch.evaluation import Question, Scores, read_questions, score, unit_key  # noqa: E402
-from tipsearch.indexing import embedding_texts  # noqa: E402
+from tipsearch import Library, build  # noqa: E402
+from tipsearch.search import retrieve as search  # noqa: E402
+from tipsearch.search import vocabulary  # noqa: E402
+from tipsearch.models.embedders import MiniLMEmbedder, resolve_precision, sentences, windows  # noqa: E402
+from tipsearch.search.evaluation import Question, Scores, read_questions, score, unit_key  # noqa: E402
+from tipsearch.index.build import embedding_texts  # noqa: E402
 
 FEATURES = ("keyword", "windows", "sentence", "plain", "reference", "recommendation", "normative", "length")
 # Questions asking what ought to be done: a recommendation is the natural answer.

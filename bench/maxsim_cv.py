@@ -28,9 +28,9 @@ from fusion_cv import FEATURES, Features, cross_validated  # noqa: E402
 from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 
 from tipsearch import Library, build  # noqa: E402
-from tipsearch.embedding import MiniLMEmbedder, resolve_precision, windows  # noqa: E402
-from tipsearch.evaluation import read_questions, score  # noqa: E402
-from tipsearch.search import STOPWORDS  # noqa: E402
+from tipsearch.models.embedders import MiniLMEmbedder, resolve_precision, windows  # noqa: E402
+from tipsearch.search.evaluation import read_questions, score  # noqa: E402
+from tipsearch.search.retrieve import STOPWORDS  # noqa: E402
 
 _SPECIAL = ("[CLS]", "[SEP]")
 

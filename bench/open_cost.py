@@ -18,8 +18,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from tipsearch.layout import FileCheck
-from tipsearch.vectors import VectorIndex
+from tipsearch.index.layout import FileCheck
+from tipsearch.index.vectors import VectorIndex
 
 
 def best_of(n: int, fn) -> float:

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from bench.synthetic import write_corpus
-from tipsearch.embedding import MiniLMEmbedder, cpu_has_bf16, resolve_precision
-from tipsearch.indexing import build_index
+from tipsearch.models.embedders import MiniLMEmbedder, cpu_has_bf16, resolve_precision
+from tipsearch.index.build import build_index
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from tipsearch import Library, build
-from tipsearch.embedding import PRECISIONS, MiniLMEmbedder, resolve_precision
-from tipsearch.evaluation import Question, Scores, evaluate, read_questions, score, unit_key
-from tipsearch.search import RANKING, Ranking
+from tipsearch.models.embedders import PRECISIONS, MiniLMEmbedder, resolve_precision
+from tipsearch.search.evaluation import Question, Scores, evaluate, read_questions, score, unit_key
+from tipsearch.search.retrieve import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [ROOT / "tests" / "data" / "dev_qa.jsonl", ROOT / "tests" / "data" / "qa_2022.jsonl"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import percentiles, timed, write_table
-from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.models.embedders import MiniLMEmbedder
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 Encode = Callable[[str], tuple[np.ndarray, list]]
@@ -54,8 +54,8 @@ def prepacked(embedder: MiniLMEmbedder) -> MiniLMEmbedder:
 
 
 def variants(cache: Path) -> dict[str, Encode]:
-    from tipsearch.embedding import cpu_has_bf16
-    from tipsearch.questions import QuestionEncoder, export, model_path
+    from tipsearch.models.embedders import cpu_has_bf16
+    from tipsearch.models.question_encoder import QuestionEncoder, export, model_path
 
     fp32 = MiniLMEmbedder(precision="fp32")
     out: dict[str, Encode] = {"torch fp32": lambda q: fp32.embed_pieces([q])}

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tipsearch.library import Library
-from tipsearch.search import retrieve
+from tipsearch.search.retrieve import retrieve
 
 ROOT = Path(__file__).resolve().parent.parent
 

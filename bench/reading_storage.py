@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import HELDOUT, QUESTIONS, ROOT  # noqa: E402
 
 from tipsearch import Library, build  # noqa: E402
-from tipsearch.embedding import MiniLMEmbedder, Pieces, resolve_precision, windows  # noqa: E402
-from tipsearch.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
-from tipsearch.indexing import context_prefix, embedding_texts  # noqa: E402
-from tipsearch.reading import pack, question_pieces, reread, unpack, voting  # noqa: E402
-from tipsearch.search import RANKING, clip, retrieve  # noqa: E402
+from tipsearch.models.embedders import MiniLMEmbedder, Pieces, resolve_precision, windows  # noqa: E402
+from tipsearch.search.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
+from tipsearch.index.build import context_prefix, embedding_texts  # noqa: E402
+from tipsearch.search.rerank import pack, question_pieces, reread, unpack, voting  # noqa: E402
+from tipsearch.search.retrieve import RANKING, clip, retrieve  # noqa: E402
 
 
 def concat(parts: list[np.ndarray], dimension: int = 384) -> np.ndarray:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from tipsearch import Library, build
-from tipsearch.embedding import HASHING, MINILM, load_embedder
+from tipsearch.models.embedders import HASHING, MINILM, load_embedder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "multiyear"
 # subject -> (document, paragraph) of every unit on it (see tests/data/multiyear/README.md)

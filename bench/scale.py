@@ -24,10 +24,10 @@ import numpy as np
 
 from bench.common import ReadingStandIn, folder_mb, percentiles, timed, write_table
 from bench.synthetic import ROOT, write_corpus
-from tipsearch.embedding import HashingEmbedder
-from tipsearch.indexing import build_index
-from tipsearch.questions import prepare as prepare_questions
-from tipsearch.vectors import VectorIndex
+from tipsearch.models.embedders import HashingEmbedder
+from tipsearch.index.build import build_index
+from tipsearch.models.question_encoder import prepare as prepare_questions
+from tipsearch.index.vectors import VectorIndex
 
 QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 
@@ -36,11 +36,11 @@ _PROBE = r"""
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from tipsearch.embedding import MiniLMEmbedder, question_precision, resolve_precision
+from tipsearch.models.embedders import MiniLMEmbedder, question_precision, resolve_precision
 from tipsearch.library import Library
-from tipsearch.questions import QuestionEncoder
-from tipsearch.search import RANKING, keyword_text, retrieve
-from tipsearch.vocabulary import expand
+from tipsearch.models.question_encoder import QuestionEncoder
+from tipsearch.search.retrieve import RANKING, keyword_text, retrieve
+from tipsearch.search.vocabulary import expand
 t_import = time.perf_counter() - t0
 # The model at the precision a default (auto) build on this machine records (what Library.open
 # loads: answer spans), and the index's ONNX question encoder (what a search embeds questions with).

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tipsearch.embedding import sentences
-from tipsearch.indexing import parse_file, sha256_file
+from tipsearch.models.embedders import sentences
+from tipsearch.index.build import parse_file, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "wg-tip-2022-report.txt"

@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tipsearch import build
-from tipsearch.embedding import MiniLMEmbedder
+from tipsearch.models.embedders import MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 RELATED = "/?q=persons+trafficked+should+not+be+held+criminally+liable&body=Working+Group+on+Trafficking+in+Persons&group=1"

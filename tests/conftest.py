@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library, Unit, build
-from tipsearch.embedding import HashingEmbedder, MiniLMEmbedder
+from tipsearch.models.embedders import HashingEmbedder, MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "wg-tip-2022-report.txt"

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tipsearch.answers import best_spans
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.search.answers import best_spans
+from tipsearch.models.embedders import HashingEmbedder
 
 
 class Counting(HashingEmbedder):

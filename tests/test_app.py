@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from tipsearch import build
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.models.embedders import HashingEmbedder
 
 APP = str(ROOT / "app.py")
 SEED = "wg-tip-2022-report.txt"

@@ -144,7 +144,7 @@ def test_a_single_year_index_has_no_year_slider(hash_index: Path, monkeypatch):
 
 
 def test_the_chart_of_matches_keeps_to_the_filters(multiyear_hash_index: Path):
-    from tipsearch.filters import Filters
+    from tipsearch.search.filters import Filters
 
     lib = Library.open(multiyear_hash_index)
     assert len({u.document.year for u in lib.matches(QUESTION, k=20)}) >= 3

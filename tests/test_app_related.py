@@ -7,8 +7,8 @@ import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tipsearch.display import excerpt
-from tipsearch.ui_timeline import opacity
+from tipsearch.app.display import excerpt
+from tipsearch.app.timeline_page import opacity
 
 # The 2010 report's paragraph on not punishing victims, in its own words (see tests/data/multiyear/README.md).
 QUESTION = "persons trafficked should not be held criminally liable for unlawful acts"

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tipsearch import cleaning, paragraphs, readers
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import structure as paragraphs
+
+from tipsearch.ingest import readers
 from tipsearch.cli import main
 from tipsearch.errors import UnreadableFileError
 

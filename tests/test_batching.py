@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from tipsearch.embedding import HashingEmbedder, windows
-from tipsearch.minilm import token_batches
+from tipsearch.models.embedders import HashingEmbedder, windows
+from tipsearch.models.minilm import token_batches
 
 
 @pytest.mark.parametrize("budget", [1, 64, 300, 8192])

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT
 from tipsearch import build
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.models.embedders import HashingEmbedder
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

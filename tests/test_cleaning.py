@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tipsearch import cleaning, metadata, paragraphs
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import metadata
+
+from tipsearch.ingest import structure as paragraphs
 from tipsearch.records import Page
 
 

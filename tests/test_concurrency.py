@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library, build
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.errors import IndexBusyError
-from tipsearch.layout import IndexLayout
+from tipsearch.index.layout import IndexLayout
 
 from conftest import DATA
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library, build
-from tipsearch.embedding import HashingEmbedder
-from tipsearch.indexing import CHECKPOINTS, PAUSE_AT, PAUSE_FILE
+from tipsearch.models.embedders import HashingEmbedder
+from tipsearch.index.build import CHECKPOINTS, PAUSE_AT, PAUSE_FILE
 
 from conftest import ROOT
 

@@ -11,7 +11,7 @@ import pytest
 
 from tipsearch import IndexCorruptError, Library, build
 from tipsearch.cli import main
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.models.embedders import HashingEmbedder
 
 from conftest import SEED
 

@@ -8,7 +8,7 @@ import pytest
 
 from tipsearch import Library, TipsearchError
 from tipsearch.cli import main
-from tipsearch.evaluation import Question, hit_at, ndcg, read_questions, reciprocal_rank, score, unit_key
+from tipsearch.search.evaluation import Question, hit_at, ndcg, read_questions, reciprocal_rank, score, unit_key
 
 DATA = Path(__file__).resolve().parent / "data"
 

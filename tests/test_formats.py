@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tipsearch import build, cleaning, metadata, paragraphs, readers
-from tipsearch.embedding import HashingEmbedder
+from tipsearch import build
+
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import metadata
+
+from tipsearch.ingest import structure as paragraphs
+
+from tipsearch.ingest import readers
+from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.library import Library
 
 import un_render

@@ -11,10 +11,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tipsearch import Library, build, cleaning, paragraphs
+from tipsearch import Library, build
+
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import structure as paragraphs
 from tipsearch.cli import main
-from tipsearch.display import highlighted, inert
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.app.display import highlighted, inert
+from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.records import Page
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

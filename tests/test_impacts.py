@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tipsearch import Library
-from tipsearch.impacts import Impacts, compute, query_tokens
+from tipsearch.index.keyword_impacts import Impacts, compute, query_tokens
 from tipsearch.records import Paragraph
-from tipsearch.search import keyword_text
-from tipsearch.store import CONTEXT_WEIGHT, TOKENIZE, Store, query_words
+from tipsearch.search.retrieve import keyword_text
+from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store, query_words
 
 DATA = Path(__file__).resolve().parent / "data"
 QUESTIONS = [json.loads(line)["q"] for line in (DATA / "dev_qa.jsonl").read_text().splitlines() if line.strip()]
@@ -173,7 +173,7 @@ def test_a_file_that_is_not_impacts_is_refused(tmp_path: Path):
 def test_an_index_from_before_the_impacts_opens_and_the_next_build_adds_them(hash_index: Path, corpus: Path,
                                                                                tmp_path: Path):
     from tipsearch import build
-    from tipsearch.embedding import HashingEmbedder
+    from tipsearch.models.embedders import HashingEmbedder
 
     index = tmp_path / "index"
     shutil.copytree(hash_index, index)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tipsearch import IndexCorruptError, IndexMissingError, Library, build
-from tipsearch.embedding import HashingEmbedder, windows
-from tipsearch.store import fts_query
+from tipsearch.models.embedders import HashingEmbedder, windows
+from tipsearch.index.store import fts_query
 
 
 def test_manifest_records_model_dimension_schema_and_hashes(hash_index: Path):

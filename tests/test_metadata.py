@@ -1,6 +1,10 @@
 from pathlib import Path
 
-from tipsearch import cleaning, metadata, readers
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import metadata
+
+from tipsearch.ingest import readers
 from tipsearch.citations import cite
 from tipsearch.records import Document, Page, Paragraph
 

@@ -5,8 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from tipsearch import Library, cleaning, paragraphs, readers
-from tipsearch.embedding import windows
+from tipsearch import Library
+
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import structure as paragraphs
+
+from tipsearch.ingest import readers
+from tipsearch.models.embedders import windows
 
 from conftest import SEED
 

@@ -1,5 +1,9 @@
 
-from tipsearch import cleaning, paragraphs, readers
+from tipsearch.ingest import cleaning
+
+from tipsearch.ingest import structure as paragraphs
+
+from tipsearch.ingest import readers
 from tipsearch.records import Page
 
 from conftest import SEED

@@ -10,11 +10,15 @@ import faiss
 import numpy as np
 import pytest
 
-from tipsearch import Library, build, library, search
-from tipsearch.embedding import HashingEmbedder, question_precision, resolve_precision
+from tipsearch import Library, build
+
+from tipsearch import library
+
+from tipsearch.search import retrieve as search
+from tipsearch.models.embedders import HashingEmbedder, question_precision, resolve_precision
 from tipsearch.errors import IndexCorruptError
-from tipsearch.search import retrieve
-from tipsearch.vectors import VectorIndex
+from tipsearch.search.retrieve import retrieve
+from tipsearch.index.vectors import VectorIndex
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -33,9 +37,9 @@ def test_question_precision_follows_the_build() -> None:
 
 
 def test_bf16_index_on_a_cpu_without_bf16_asks_in_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tipsearch.embedding.cpu_has_bf16", lambda: False)
+    monkeypatch.setattr("tipsearch.models.embedders.cpu_has_bf16", lambda: False)
     assert question_precision("bf16") == "fp32"
-    monkeypatch.setattr("tipsearch.embedding.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("tipsearch.models.embedders.cpu_has_bf16", lambda: True)
     assert question_precision("bf16") == "bf16"
 
 
@@ -43,7 +47,7 @@ def test_library_loads_the_question_model_at_the_index_precision(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(corpus, tmp_path / "index", embedder=Bf16HashingEmbedder(), progress=False)
-    monkeypatch.setattr("tipsearch.embedding.cpu_has_bf16", lambda: True)
+    monkeypatch.setattr("tipsearch.models.embedders.cpu_has_bf16", lambda: True)
     loaded: list[str] = []
 
     def recording_load(name: str, precision: str = "fp32") -> HashingEmbedder:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tipsearch import Library
-from tipsearch.questions import PREFIX, QuestionEncoder, graph_path, model_path, prepare
+from tipsearch.models.question_encoder import PREFIX, QuestionEncoder, graph_path, model_path, prepare
 
 pytestmark = pytest.mark.model
 
@@ -81,7 +81,7 @@ def test_an_export_that_fails_leaves_no_file_and_questions_on_torch(
     def broken(model: Path, dest: Path, int8: bool = True) -> None:
         raise RuntimeError("exporter unavailable")
 
-    monkeypatch.setattr("tipsearch.questions.export", broken)
+    monkeypatch.setattr("tipsearch.models.question_encoder.export", broken)
     with caplog.at_level(logging.WARNING):
         assert prepare(tmp_path) is None
     assert "exporter unavailable" in caplog.text and "torch path" in caplog.text

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library
-from tipsearch.search import Ranking, blend, fuse, keyword_text, rrf
-from tipsearch.vocabulary import expand, expansions
+from tipsearch.search.retrieve import Ranking, blend, fuse, keyword_text, rrf
+from tipsearch.search.vocabulary import expand, expansions
 
 
 def test_blend_divides_each_ranking_by_its_best_and_sums():

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from tipsearch import Library, build
-from tipsearch.embedding import HashingEmbedder, Pieces
+from tipsearch.models.embedders import HashingEmbedder, Pieces
 from tipsearch.errors import IndexCorruptError
-from tipsearch.layout import PIECE_OFFSETS, PIECES, IndexLayout
-from tipsearch.reading import PieceStore, can_read, maxsim, pack, question_pieces, reread, unpack, voting
-from tipsearch.search import Candidate
-from tipsearch.store import Store
+from tipsearch.index.layout import PIECE_OFFSETS, PIECES, IndexLayout
+from tipsearch.search.rerank import PieceStore, can_read, maxsim, pack, question_pieces, reread, unpack, voting
+from tipsearch.search.retrieve import Candidate
+from tipsearch.index.store import Store
 
 _PIECE = re.compile(r"\w+|[^\w\s]")
 

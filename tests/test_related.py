@@ -11,7 +11,7 @@ import pytest
 
 from tipsearch import Library, NotFoundError
 from tipsearch.errors import BadFilterError
-from tipsearch.filters import Filters, per_document
+from tipsearch.search.filters import Filters, per_document
 
 YEARS = {"wg-2010-report.txt": 2010, "wg-2015-report.txt": 2015, "wg-2019-background.txt": 2019,
          "rapporteur-2019-annual.txt": 2019, "wg-2023-report.txt": 2023}

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tipsearch import Library
-from tipsearch.evaluation import unit_key
-from tipsearch.search import Ranking, coverage, feedback_vector, normalised, referenced, references, retrieve
+from tipsearch.search.evaluation import unit_key
+from tipsearch.search.retrieve import Ranking, coverage, feedback_vector, normalised, referenced, references, retrieve
 
 
 def test_references_reads_labels_and_numbers_the_way_people_type_them():

@@ -10,9 +10,9 @@ import pytest
 
 from tipsearch import Library, build
 from tipsearch.cli import main
-from tipsearch.embedding import HashingEmbedder, MiniLMEmbedder, resolve_device, resolve_precision
+from tipsearch.models.embedders import HashingEmbedder, MiniLMEmbedder, resolve_device, resolve_precision
 from tipsearch.errors import TipsearchError
-from tipsearch.vectors import FLAT, FLAT16, HNSW, VectorIndex, choose_kind
+from tipsearch.index.vectors import FLAT, FLAT16, HNSW, VectorIndex, choose_kind
 
 
 def _vectors(n: int, d: int = 16, seed: int = 0) -> np.ndarray:

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library, NotFoundError, build
-from tipsearch.display import marked
-from tipsearch.embedding import HashingEmbedder
+from tipsearch.app.display import marked
+from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.library import remove
-from tipsearch.overview import Spread, spread
-from tipsearch.uploads import MAX_UPLOAD_BYTES, STAGING, Upload, UploadRefusedError, check, safe_name, stage
+from tipsearch.search.overview import Spread, spread
+from tipsearch.app.uploads import MAX_UPLOAD_BYTES, STAGING, Upload, UploadRefusedError, check, safe_name, stage
 
 SEED = "wg-tip-2022-report.txt"
 

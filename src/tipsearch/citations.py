@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .metadata import human_date
-from .records import Document, Paragraph
+from tipsearch.ingest.metadata import human_date
+from tipsearch.records import Document, Paragraph
 
 
 def document_name(doc: Document) -> str:

@@ -12,15 +12,17 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import evaluation, library
-from .embedding import DEVICES, HASHING, MINILM, PRECISIONS
-from .errors import TipsearchError
-from .filters import KINDS, Filters
-from .indexing import BuildReport
-from .records import Hit, Unit
-from .search import MODES
-from .serialize import document_dict, hit_dict, scores_dict, timeline_dict, unit_dict
-from .vectors import KINDS as VECTOR_INDEXES
+from tipsearch.search import evaluation
+
+from tipsearch import library
+from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
+from tipsearch.errors import TipsearchError
+from tipsearch.search.filters import KINDS, Filters
+from tipsearch.index.build import BuildReport
+from tipsearch.records import Hit, Unit
+from tipsearch.search.retrieve import MODES
+from tipsearch.serialize import document_dict, hit_dict, scores_dict, timeline_dict, unit_dict
+from tipsearch.index.vectors import KINDS as VECTOR_INDEXES
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -204,7 +206,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from . import export  # python-docx is only imported when a pack is exported
+    from tipsearch import export  # python-docx is only imported when a pack is exported
 
     if not args.pack and not args.cite:
         raise TipsearchError('give a saved pack or citations, e.g. tipsearch export --cite "wg-tip-2022-report 9" -o pack.md')

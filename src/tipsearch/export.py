@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .citations import document_name
-from .errors import NotFoundError, TipsearchError
-from .library import Library
-from .metadata import human_date
-from .records import Unit
+from tipsearch.citations import document_name
+from tipsearch.errors import NotFoundError, TipsearchError
+from tipsearch.library import Library
+from tipsearch.ingest.metadata import human_date
+from tipsearch.records import Unit
 
 FORMATS = ("md", "docx", "csv")
 CSV_COLUMNS = ("order", "citation", "document", "symbol", "date", "paragraph", "label", "section", "text", "note")

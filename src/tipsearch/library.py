@@ -9,21 +9,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .answers import best_spans
-from .embedding import HASHING, MINILM, PRECISIONS, Embedder, Pieces, load_embedder, question_precision
-from .errors import IndexCorruptError, NotFoundError, UnreadableFileError
-from .filters import Allowed, Filters, allowed, per_document
-from .indexing import BuildReport, FileReport, build_index, parse_file, sha256_file
-from .impacts import Impacts
-from .layout import DATABASE, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, IndexLayout, Manifest
-from .records import Document, Hit, Unit
-from .related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
-from .questions import QuestionEncoder
-from .questions import prepare as prepare_questions
-from .reading import PieceStore, can_read, question_pieces, reread
-from .search import RANKING, Candidate, Ranking, clip, retrieve
-from .store import Store
-from .vectors import VectorIndex
+from tipsearch.search.answers import best_spans
+from tipsearch.models.embedders import HASHING, MINILM, PRECISIONS, Embedder, Pieces, load_embedder, question_precision
+from tipsearch.errors import IndexCorruptError, NotFoundError, UnreadableFileError
+from tipsearch.search.filters import Allowed, Filters, allowed, per_document
+from tipsearch.index.build import BuildReport, FileReport, build_index, parse_file, sha256_file
+from tipsearch.index.keyword_impacts import Impacts
+from tipsearch.index.layout import DATABASE, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, IndexLayout, Manifest
+from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.related import TimelineEntry, best_per_document, date_order, find_unit, related_candidates, unit_vector
+from tipsearch.models.question_encoder import QuestionEncoder
+from tipsearch.models.question_encoder import prepare as prepare_questions
+from tipsearch.search.rerank import PieceStore, can_read, question_pieces, reread
+from tipsearch.search.retrieve import RANKING, Candidate, Ranking, clip, retrieve
+from tipsearch.index.store import Store
+from tipsearch.index.vectors import VectorIndex
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_CORPUS = Path("corpus")

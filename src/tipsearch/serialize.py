@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluation import Scores
-from .records import Document, Hit, Unit
-from .related import TimelineEntry
+from tipsearch.search.evaluation import Scores
+from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.related import TimelineEntry
 
 
 def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:

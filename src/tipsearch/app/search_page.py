@@ -1,0 +1,160 @@
+"""The search page: a question, its cited paragraphs, context and related units in place, where the matches sit."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from tipsearch.app import sidebar as ui_filters
+
+from tipsearch.app import state as ui_state
+from tipsearch.app.display import excerpt, inert, marked
+from tipsearch.errors import TipsearchError
+from tipsearch.search.filters import Filters
+from tipsearch.library import Library
+from tipsearch.search.overview import spread
+from tipsearch.records import Hit, Unit
+
+CHART_MATCHES = 50
+RELATED = 5
+
+
+def _ref(unit: Unit) -> str:
+    return unit.paragraph.label or unit.paragraph.number
+
+
+def snippet(hit: Hit, question: str, limit: int = 320) -> str:
+    """Inert Markdown of a short excerpt of the hit around its answer, answer and question words marked."""
+    answer = " ".join(hit.answer.split())
+    return marked(excerpt(hit.text, answer, limit), answer, question)
+
+
+def unit_actions(unit: Unit, prefix: str, where: DeltaGenerator, stacked: bool = False) -> None:
+    """"Open in reader" and "add to pack" for a unit shown outside the results list (related, timeline)."""
+    read, add = (where, where) if stacked else where.columns(2)
+    read.button("Open in reader", key=f"{prefix}-read-{unit.id}", on_click=ui_state.open_reader,
+                args=(unit.document.file, _ref(unit)))
+    in_pack = ui_state.in_pack(unit)
+    add.button("In pack \u2713" if in_pack else "Add to pack", key=f"{prefix}-pack-{unit.id}", disabled=in_pack,
+               on_click=ui_state.add_to_pack, args=(unit,))
+
+
+def related_slot(lib: Library, hit: Hit, filters: Filters) -> None:
+    """The units on the hit's subject in other documents, best first, each with year, excerpt and actions."""
+    unit = hit.unit
+    try:
+        related = lib.related(unit.document.file, _ref(unit), k=RELATED, filters=filters)
+    except TipsearchError as e:
+        st.warning(str(e))
+        return
+    if not related:
+        where = " within these filters" if not filters.empty else ""
+        st.caption(f"Nothing on this subject in the other documents{where}.")
+        return
+    with st.container(key=f"rel-list-{unit.id}"):
+        st.caption(f"Same subject in other documents, closest first ({len(related)})")
+        for r in related:
+            with st.container(border=True):
+                text, actions = st.columns([6, 1.3], vertical_alignment="center")
+                text.markdown(f"**{r.unit.document.year or 'undated'}**")
+                text.code(r.citation, language=None, wrap_lines=True)
+                text.caption(inert(excerpt(r.text, limit=260)))
+                unit_actions(r.unit, f"rel-{unit.id}", actions, stacked=True)
+
+
+def _context_line(unit: Unit) -> str:
+    p = unit.paragraph
+    return f"**{inert(p.label or p.number)}** {inert(p.text)}"
+
+
+def _hit(lib: Library, hit: Hit, question: str, filters: Filters) -> None:
+    unit, p = hit.unit, hit.unit.paragraph
+    with st.container(border=True):
+        st.code(hit.citation, language=None, wrap_lines=True)  # the copy button is one click
+        if p.section:
+            st.caption(inert(" \u203a ".join(p.section)))
+        before, body, after = st.container(), st.container(), st.container()
+        body.markdown(marked(p.text, hit.answer, question), unsafe_allow_html=True)
+        show, related, add, read, _ = st.columns([1.3, 1.6, 1.2, 1.4, 1.5], vertical_alignment="center")
+        if show.toggle("Show context", key=f"context-{unit.id}"):
+            units = lib.context(unit.id, before=1, after=1)
+            at = next(i for i, u in enumerate(units) if u.id == unit.id)
+            for u in units[:at]:
+                before.caption(_context_line(u))
+            for u in units[at + 1:]:
+                after.caption(_context_line(u))
+        show_related = related.toggle("Related", key=f"related-{unit.id}",
+                                      help="The paragraphs on the same subject in the other documents and years")
+        in_pack = ui_state.in_pack(unit)
+        add.button("In pack \u2713" if in_pack else "Add to pack", key=f"pack-{unit.id}", disabled=in_pack,
+                   on_click=ui_state.add_to_pack, args=(unit,))
+        read.button("Open in reader", key=f"read-{unit.id}", on_click=ui_state.open_reader,
+                    args=(unit.document.file, _ref(unit)))
+        if show_related:
+            related_slot(lib, hit, filters)
+
+
+def _chart(lib: Library, question: str, filters: Filters) -> None:
+    rows = spread(lib.matches(question, k=CHART_MATCHES, filters=filters))
+    data = [{"year": str(r.year or "undated"), "document": r.document, "matches": r.matches} for r in rows]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar()
+        .encode(
+            y=alt.Y("document:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
+            x=alt.X("matches:Q", title=f"of the {CHART_MATCHES} best matches"),
+            color=alt.Color("year:N", title="year"),
+            tooltip=["document:N", "year:N", "matches:Q"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _nothing(chosen: ui_filters.Chosen) -> None:
+    if chosen.filters.empty:
+        st.info("No paragraph matches. Try other words.")
+        return
+    st.info(f"No paragraph matches within these filters ({chosen.summary}). "
+            "Widen the years, pick other documents, or clear the filters.")
+    st.button("Clear filters", key="clear-filters-empty", on_click=ui_filters.clear)
+
+
+def _summary(hits: list[Hit], chosen: ui_filters.Chosen, group: int | None) -> None:
+    years = sorted({h.unit.document.year for h in hits if h.unit.document.year})
+    docs = {h.unit.document.file for h in hits}
+    parts = [f"{len(hits)} paragraph(s) from {len(docs)} document(s)"]
+    if years:
+        parts.append(str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}")
+    if group:
+        parts.append(f"at most {group} per document")
+    if chosen.summary:
+        parts.append(f"filtered: {chosen.summary}")
+    st.caption(inert(" \u00b7 ".join(parts)))
+
+
+def page(lib: Library) -> None:
+    st.title("Search")
+    question = st.text_input(
+        "Question", key="question", placeholder="e.g. Do victims have a right to free legal assistance?",
+    )
+    k = st.sidebar.slider("Paragraphs to show", 1, 30, 10)
+    chosen = ui_filters.sidebar(lib)
+    group = ui_filters.group()
+    # A filter on a document without a question would read as a reader link: say which page it is.
+    view = "search" if "doc" in chosen.params and not question else None
+    ui_state.set_url(view=view, q=question, **chosen.params, group=str(group) if group else None)
+    if not question:
+        docs = lib.documents()
+        st.write(f"{sum(d.units for d in docs)} paragraphs from {len(docs)} document(s) are indexed. "
+                 "Ask in plain language; every answer is a cited paragraph.")
+        return
+    hits = lib.search(question, k=k, filters=chosen.filters, group=group)
+    if not hits:
+        _nothing(chosen)
+        return
+    _summary(hits, chosen, group)
+    with st.expander("Where the matches sit, by year and document"):
+        _chart(lib, question, chosen.filters)
+    for hit in hits:
+        _hit(lib, hit, question, chosen.filters)

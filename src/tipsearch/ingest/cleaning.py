@@ -1,0 +1,235 @@
+"""Remove layout noise from pages of lines and yield clean lines, each with its page.
+
+UN documents carry page furniture that must never reach a paragraph: running headers with
+the document symbol, "2/12" page numbers, job numbers "V.22-04416 (E)", barcodes
+"*2204416*". Words are hyphenated at line ends and footnotes sit at the foot of the page,
+in the middle of a paragraph that runs on to the next page. This stage removes the
+furniture, joins hyphenated words, and moves each footnote next to the line that cites it,
+marked as a footnote, so the segmenter can attach it to its paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from tipsearch.records import Page
+
+# A Markdown link to nowhere, left by document converters: "[CTOC/COP/WG.4/2022/1](#)".
+_EMPTY_LINK = re.compile(r"\[([^\]\n]+)\]\(#\)")
+_JOB_NUMBER = re.compile(r"^(?:[A-Z]{1,2}\.\d{2}-\d{5}\s*(?:\([A-Z]\))?)(?:\s+\S+)*$")
+_BARCODE = re.compile(r"^\*\d{7,}\*$")
+_PAGE_NUMBER = re.compile(r"^(\d{1,4}\s*/\s*\d{1,4}|-\s*\d{1,4}\s*-|page \d{1,4}( of \d{1,4})?)$", re.I)
+_PAGE_TOKEN = re.compile(r"^\d{1,4}\s*/\s*\d{1,4}\s+|\s+\d{1,4}\s*/\s*\d{1,4}$|^\d{1,4}\s+|\s+\d{1,4}$")
+_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a]{2,}")
+# A UN document symbol: "CTOC/COP/WG.4/2022/2", "A/HRC/47/34", "E/CN.15/2023/L.4".
+SYMBOL = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:\.\d{1,3})?(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?![\w/])")
+_MASTHEAD = re.compile(r"^(United Nations|Distr\.?:.*|Original:.*|\d{1,2} \w+ \d{4})$")
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
+_EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
+
+
+@dataclass(frozen=True)
+class Line:
+    """A clean line of text; blank lines are kept as "" because they separate blocks."""
+
+    text: str
+    page: int | None
+    indent: int = 0
+    footnote: bool = False  # a footnote's text, placed right after the line that cites it
+
+
+def is_noise(text: str) -> bool:
+    """True for lines that are page furniture, never content."""
+    return bool(_JOB_NUMBER.match(text) or _BARCODE.match(text) or _PAGE_NUMBER.match(text))
+
+
+def is_symbol(text: str) -> bool:
+    """True when the whole text is a document symbol with a number in it."""
+    m = SYMBOL.fullmatch(text)
+    return bool(m and "/" in text and any(c.isdigit() for c in text))
+
+
+def is_masthead(text: str) -> bool:
+    """First-page masthead lines: "United Nations", the symbol, "Distr.: General", the date."""
+    return bool(_MASTHEAD.match(text) or is_symbol(text))
+
+
+def clean_line(raw: str) -> str:
+    text = raw.replace("\t", " ").replace("\u00ad", "").strip()
+    text = _EMPTY_LINK.sub(r"\1", text)
+    return _SPACES.sub(" ", text)
+
+
+def _without_page_number(text: str) -> str:
+    return _PAGE_TOKEN.sub("", text).strip()
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines that recur at the top or bottom of many pages: running headers and footers."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages[1:]:
+        edge = [t for t in lines if t][:_EDGE] + [t for t in lines if t][-_EDGE:]
+        counts.update({_without_page_number(t) for t in edge} - {""})
+    need = max(2, int(0.4 * (len(pages) - 1)) + 1)
+    return {t for t, n in counts.items() if n >= need}
+
+
+def _document_symbol(pages: list[list[str]]) -> str | None:
+    for text in (pages[0] if pages else [])[:15]:
+        for m in SYMBOL.finditer(text):
+            if is_symbol(m.group(0)):
+                return m.group(0)
+    return None
+
+
+def _is_furniture(text: str, symbol: str | None, running: set[str], page: int | None) -> bool:
+    if is_noise(text):
+        return True
+    rest = _without_page_number(text)
+    if rest in running or (symbol and rest == symbol) or (page is not None and text == str(page)):
+        return True
+    return bool(symbol and rest.replace(symbol, "").strip() == "" and rest)
+
+
+def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[str], page: int | None,
+                removed: list[str]) -> list[str]:
+    """Peel furniture off the top and bottom of a page; drop job numbers etc. anywhere."""
+    lines = list(lines)
+    if not first:  # page 1's top is the masthead, which the metadata stage reads
+        while lines and (not lines[0] or _is_furniture(lines[0], symbol, running, page)):
+            removed.append(lines.pop(0))
+    while lines and (not lines[-1] or _is_furniture(lines[-1], symbol, running, page)):
+        removed.append(lines.pop())
+    removed.extend(t for t in lines if t and is_noise(t))
+    return [t for t in lines if not (t and is_noise(t))]
+
+
+def _marker(number: str) -> re.Pattern[str]:
+    # A footnote mark is the note number glued to a word or punctuation: "process1", "4/4,1 the".
+    return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"]){number}(?=\s|$)")
+
+
+def _find_marker(number: str, text: str) -> re.Match[str] | None:
+    """The mark of note `number` in text; never the end of a symbol such as "L.9/Rev.1"."""
+    for m in _marker(number).finditer(text):
+        token = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
+        if "/" in token and token[-1] not in ",;:)":
+            continue
+        return m
+    return None
+
+
+_NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) \d{4}\b")
+_BODY_START = re.compile(r"^(\d{1,4}\.\s|[IVXL]+\.\s|Recommendation \d)")
+
+
+def _split_footnotes(lines: list[str], next_note: int, removed: list[str]) -> tuple[list[str], list[tuple[int, str]], int]:
+    """Body lines, and the footnotes at the foot of the page with the body line citing each."""
+    for i in range(1, len(lines)):
+        m = _FOOTNOTE.match(lines[i])
+        # Notes number on through the document; a missed one earlier must not stop the rest.
+        if not m or not next_note <= int(m.group(1)) <= next_note + 5 or _NOT_A_NOTE.match(lines[i]):
+            continue
+        if any(_BODY_START.match(t) for t in lines[i + 1 :]):
+            continue  # footnotes sit below the body text, never above a paragraph
+        if not any(_find_marker(m.group(1), lines[j]) for j in range(i)):
+            continue
+        body, notes, n = lines[:i], [], int(m.group(1))
+        for text in lines[i:]:
+            m = _FOOTNOTE.match(text)
+            if m and int(m.group(1)) == n:
+                notes.append([str(n), m.group(2)])
+                n += 1
+            elif text and notes:
+                notes[-1][1] += " " + text
+        placed: list[tuple[int, str]] = []
+        for number, note in notes:
+            at = next((j for j in range(len(body)) if _find_marker(number, body[j])), None)
+            if at is None:
+                at = len(body) - 1
+            else:
+                mark = _find_marker(number, body[at])
+                body[at] = body[at][: mark.start()] + body[at][mark.end() :]
+                removed.append(mark.group(0))  # the mark; the note keeps its number
+            placed.append((at, f"{number} {note}"))
+        return body, placed, n
+    return lines, [], next_note
+
+
+def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
+    """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart.
+
+    removed, when given, receives every line (and footnote mark) taken out as layout noise.
+    """
+    removed = [] if removed is None else removed
+    texts = [[clean_line(raw) for raw in page.lines] for page in pages]
+    symbol = _document_symbol(texts)
+    running = _running_lines(texts)
+    out: list[Line] = []
+    next_note = 1
+    for index, (page, lines) in enumerate(zip(pages, texts)):
+        indents = {}
+        for raw, text in zip(page.lines, lines):
+            indents.setdefault(text, len(raw) - len(raw.lstrip(" ")))
+        if page.footnotes:
+            body, notes = lines, list(page.footnotes)
+        else:
+            body = _strip_page(lines, index == 0, symbol, running, page.number, removed)
+            body, notes, next_note = _split_footnotes(body, next_note, removed)
+        by_line: dict[int, list[str]] = {}
+        for at, note in notes:
+            by_line.setdefault(at, []).append(note)
+        for i, text in enumerate(body):
+            out.append(Line(text, page.number, indents.get(text, 0)))
+            out.extend(Line(note, page.number, 0, footnote=True) for note in by_line.get(i, []))
+        last = next((t for t in reversed(body) if t), "")
+        if len(pages) == 1 or not last or last[-1] in ".:;!?\u201d\"":
+            out.append(Line("", page.number))  # a page break inside a sentence is no paragraph break
+    return dehyphenate(out)
+
+
+def dehyphenate(lines: list[Line]) -> list[Line]:
+    """Join words hyphenated at line ends; keep the hyphen of compounds ("victim-centred").
+
+    The document decides: a joined form seen elsewhere is joined, a hyphenated form seen
+    elsewhere keeps its hyphen, two halves that are both words elsewhere keep it too.
+    """
+    body = [i for i, ln in enumerate(lines) if ln.text and not ln.footnote]
+    breaks = [(a, b) for a, b in zip(body, body[1:])
+              if re.search(r"[A-Za-z\u00c0-\u024f]-$", lines[a].text) and _WORD.match(lines[b].text)]
+    if not breaks:
+        return lines
+    words: Counter[str] = Counter()
+    for ln in lines:
+        for w in _WORD.findall(ln.text.lower()):
+            words[w] += 1
+            if "-" in w:
+                words.update(w.split("-"))
+    at_breaks: Counter[str] = Counter()
+    for a, b in breaks:
+        at_breaks[_WORD.findall(lines[a].text)[-1].lower()] += 1
+        at_breaks[_WORD.findall(lines[b].text)[0].lower()] += 1
+    out = list(lines)
+    for a, b in breaks:
+        head_text, tail_text = out[a].text, out[b].text
+        if not head_text.endswith("-") or not _WORD.match(tail_text):
+            continue
+        first, _, rest = tail_text.partition(" ")
+        head = _WORD.findall(head_text)[-1].lower().rstrip("-")
+        tail = (_WORD.findall(first) or [first])[0].lower()
+        # "Co-" + "Chairs": a capital never follows a syllable break, so the hyphen is real.
+        keep = first[:1].isupper() or (f"{head}-{tail}" in words and f"{head}{tail}" not in words) or (
+            f"{head}{tail}" not in words
+            and words[head] > at_breaks[head]
+            and words[tail] > at_breaks[tail]
+        )
+        joined = head_text + first if keep else head_text[:-1] + first
+        out[a] = replace(out[a], text=joined)
+        out[b] = replace(out[b], text=rest.strip())
+    return [ln for i, ln in enumerate(out) if ln.text or not lines[i].text]

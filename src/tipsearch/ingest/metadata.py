@@ -1,0 +1,132 @@
+"""Document metadata from the first page, with corpus/catalog.csv filling in or overriding."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from datetime import date as Date
+from pathlib import Path
+
+from tipsearch.ingest.cleaning import SYMBOL, Line, is_masthead, is_symbol
+from tipsearch.records import Document
+
+CATALOG = "catalog.csv"
+CATALOG_FIELDS = ("symbol", "title", "short_title", "date", "body")
+_MONTHS = {m: i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), 1)}
+_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
+_LANGUAGE = re.compile(r"\bOriginal:\s*(\w+)")
+_DISTRIBUTION = re.compile(r"\bDistr\.?:\s*(\w+)")
+_BODY = re.compile(
+    r"^(Working Group on .+|Conference of the Parties.+|Human Rights Council|General Assembly|"
+    r"Economic and Social Council|Commission on .+|Security Council|Special Rapporteur on .+)$"
+)
+_SESSION = re.compile(r"^(.{0,60}\b(session|meeting|Session|Meeting)\b.{0,60}|[A-Z][a-z]+(?: [A-Z][a-z]+)?, \d.{0,40}\d{4})$")
+_TITLE = re.compile(r"^(Report|Note|Background paper|Draft|Resolution|Decision|Guidance|Statement)\b")
+_TITLE_STOP = re.compile(r"^(Summary|Contents|Abstract|Note by|\*|Agenda|Item \d|[IVXL]+\.\s|[A-Z]\.\s|\d+\.\s)")
+# Masthead items printed on the same line as other text in a PDF: taken out before reading lines.
+_MASTHEAD_TOKENS = re.compile(r"\bDistr\.?:\s*\w+|\bOriginal:\s*\w+|^United Nations\b")
+_MAX_TITLE_CHARS = 400
+_FRONT_MATTER_LINES = 40
+
+
+def iso_date(text: str) -> str | None:
+    """First date written like "14 July 2022" in text, as ISO."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    return Date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))).isoformat()
+
+
+def human_date(iso: str | None) -> str | None:
+    """ISO date -> "14 July 2022"."""
+    if not iso:
+        return None
+    d = Date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def _front_matter(lines: list[Line]) -> list[str]:
+    """Lines before paragraph 1 or the first chapter heading, blank lines kept as ""."""
+    out: list[str] = []
+    for line in lines:
+        if line.footnote:
+            continue
+        if re.match(r"^(1\.\s|I\.\s)", line.text):
+            break
+        out.append(line.text)
+        if len(out) >= _FRONT_MATTER_LINES:
+            break
+    return out
+
+
+def _symbol(front: list[str]) -> str | None:
+    for text in front:
+        for m in SYMBOL.finditer(text):
+            if is_symbol(m.group(0)):
+                return m.group(0)
+    return None
+
+
+def _title(front: list[str]) -> str | None:
+    """The first line that reads like a title, with the lines it wraps onto."""
+    for i, text in enumerate(front):
+        if not _TITLE.match(text):
+            continue
+        parts = [text]
+        for nxt in front[i + 1 : i + 5]:
+            if not nxt or _TITLE_STOP.match(nxt) or is_masthead(nxt) or parts[-1].endswith("."):
+                break
+            if sum(map(len, parts)) + len(nxt) > _MAX_TITLE_CHARS:
+                break
+            parts.append(nxt)
+        return " ".join(parts)
+    return None
+
+
+def extract(lines: list[Line], file: str, sha256: str) -> Document:
+    """Read symbol, date, title, body, distribution, language and session off the front matter."""
+    front = _front_matter(lines)
+    symbol = _symbol(front)
+    iso = next((d for t in front if (d := iso_date(t))), None)
+    language = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
+    distribution = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
+    rest = [_MASTHEAD_TOKENS.sub("", SYMBOL.sub("", t)).strip() if t else "" for t in front]
+    bodies = [t for t in rest if _BODY.match(t)]
+    session = next((t for t in rest if t and _SESSION.match(t) and not _TITLE.match(t)), None)
+    return Document(
+        file=file,
+        sha256=sha256,
+        title=_title(rest) or Path(file).stem.replace("-", " "),
+        symbol=symbol,
+        date=iso,
+        year=int(iso[:4]) if iso else None,
+        body=bodies[-1] if bodies else None,
+        language=language,
+        distribution=distribution,
+        session=session,
+    )
+
+
+def read_catalog(corpus_dir: Path) -> dict[str, dict[str, str]]:
+    """catalog.csv rows by file name; blank cells are left out so they do not override."""
+    path = corpus_dir / CATALOG
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return {
+            row["file"].strip(): {k: v.strip() for k, v in row.items() if k in CATALOG_FIELDS and v and v.strip()}
+            for row in csv.DictReader(f)
+            if row.get("file")
+        }
+
+
+def apply_catalog(doc: Document, row: dict[str, str] | None) -> Document:
+    """The catalog fills in or overrides what the text says."""
+    if not row:
+        return doc
+    doc = replace(doc, **row)
+    if "date" in row:
+        doc = replace(doc, year=int(row["date"][:4]))
+    return doc

@@ -1,0 +1,155 @@
+"""Retrieval quality on a question set: hit@1, hit@5, MRR@10 and nDCG@10 per ranking mode.
+
+Question files are JSON Lines: {"q": ..., "gold": ["rec:7", "para:9"], "also": [...]}.
+`rec:N` is the unit labelled "Recommendation N", `para:N` the numbered paragraph N.
+
+Gains: a `gold` unit has relevance 2, an `also` unit relevance 1; nDCG uses the linear gain
+rel / log2(rank + 1), so ranking a merely related paragraph above the answer costs, but less
+than missing the answer. hit@n and MRR count `gold` units only: they ask "is the answer there".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tipsearch.errors import TipsearchError
+from tipsearch.library import Library
+from tipsearch.records import Unit
+from tipsearch.search.retrieve import RANKING, Ranking
+
+GOLD_GAIN = 2.0
+ALSO_GAIN = 1.0
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    q: str
+    gold: tuple[str, ...]
+    also: tuple[str, ...] = ()
+
+    def gains(self) -> dict[str, float]:
+        return {**{u: ALSO_GAIN for u in self.also}, **{u: GOLD_GAIN for u in self.gold}}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One question's ranking, as unit keys best first, with the rank of its first gold unit."""
+
+    question: Question
+    ranked: tuple[str, ...]
+    first_gold: int | None  # 1-based; None when no gold unit is in the ranking
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The mean metrics of one mode over a question set."""
+
+    mode: str
+    questions: int
+    hit1: float
+    hit5: float
+    mrr10: float
+    ndcg10: float
+    outcomes: tuple[Outcome, ...] = ()
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Read a JSON Lines question file; a bad line is a one-line error naming the file and line."""
+    if not path.is_file():
+        raise TipsearchError(f"no question file {path}: give a .jsonl file of {{\"q\": ..., \"gold\": [...]}} lines")
+    out: list[Question] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            q, gold, also = row["q"], row["gold"], row.get("also", [])
+            if not isinstance(q, str) or not gold or not all(_valid_key(k) for k in [*gold, *also]):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            raise TipsearchError(
+                f"{path}, line {n}: expected {{\"q\": \"...\", \"gold\": [\"rec:N\" or \"para:N\", ...]}}; fix that line"
+            ) from None
+        out.append(Question(q, tuple(gold), tuple(also)))
+    if not out:
+        raise TipsearchError(f"{path} holds no questions: add one JSON object a line")
+    return out
+
+
+def _valid_key(key: object) -> bool:
+    return isinstance(key, str) and key.partition(":")[0] in ("rec", "para") and bool(key.partition(":")[2])
+
+
+def unit_key(unit: Unit) -> str:
+    """The id a question file uses for a unit: rec:N, para:N, or the kind and number otherwise."""
+    p = unit.paragraph
+    if p.label and p.label.startswith("Recommendation "):
+        return f"rec:{p.label.removeprefix('Recommendation ').strip()}"
+    return f"{'para' if p.kind == 'paragraph' else p.kind}:{p.number}"
+
+
+def hit_at(ranked: Sequence[str], gold: Sequence[str], n: int) -> float:
+    return 1.0 if set(ranked[:n]) & set(gold) else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Sequence[str], n: int = DEPTH) -> float:
+    for rank, key in enumerate(ranked[:n], start=1):
+        if key in gold:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg(ranked: Sequence[str], gains: dict[str, float], n: int = DEPTH) -> float:
+    """Normalised discounted cumulative gain with linear gains; 1.0 is the ideal order."""
+    dcg = sum(gains.get(key, 0.0) / math.log2(rank + 1) for rank, key in enumerate(ranked[:n], start=1))
+    ideal = sum(g / math.log2(rank + 1) for rank, g in enumerate(sorted(gains.values(), reverse=True)[:n], start=1))
+    return dcg / ideal if ideal else 0.0
+
+
+def score(mode: str, questions: Sequence[Question], ranker: Callable[[str], Sequence[str]]) -> Scores:
+    """Mean metrics of one ranker (question -> unit keys, best first) over the questions."""
+    outcomes = []
+    for question in questions:
+        ranked = tuple(ranker(question.q))
+        first = next((i for i, key in enumerate(ranked, start=1) if key in question.gold), None)
+        outcomes.append(Outcome(question, ranked, first))
+    n = len(outcomes) or 1
+
+    def mean(f: Callable[[Outcome], float]) -> float:
+        return sum(f(o) for o in outcomes) / n
+
+    return Scores(
+        mode=mode,
+        questions=len(outcomes),
+        hit1=mean(lambda o: hit_at(o.ranked, o.question.gold, 1)),
+        hit5=mean(lambda o: hit_at(o.ranked, o.question.gold, 5)),
+        mrr10=mean(lambda o: reciprocal_rank(o.ranked, o.question.gold)),
+        ndcg10=mean(lambda o: ndcg(o.ranked, o.question.gains())),
+        outcomes=tuple(outcomes),
+    )
+
+
+def compared_modes(mode: str) -> list[str]:
+    """The chosen mode first, then keyword-only and semantic-only, each once."""
+    return list(dict.fromkeys([mode, "keyword", "semantic"]))
+
+
+def evaluate(library: Library, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH,
+             ranking: Ranking = RANKING, modes: Sequence[str] | None = None) -> list[Scores]:
+    """Scores of the chosen mode and, on the same index, keyword-only and semantic-only."""
+    if k < 1:
+        raise TipsearchError(f"-k must be at least 1, not {k}")
+
+    def ranker(m: str) -> Callable[[str], list[str]]:
+        def rank(q: str) -> list[str]:
+            hits = library.rank(q, k, m, ranking)
+            return [unit_key(u) for u in library.store.units([h.unit_id for h in hits])]
+
+        return rank
+
+    return [score(m, questions, ranker(m)) for m in (modes or compared_modes(mode))]

@@ -1,0 +1,284 @@
+"""Retrieval: keyword (FTS5 BM25) and semantic (FAISS) candidates fused into one ranking.
+
+Each stage is a function of (question, pool size) returning (unit id, score) best first, so a
+restriction on candidates (filters) can be threaded through both the same way. The fusion and
+its parameters were chosen by measurement: see bench/quality.py and bench/TUNING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from tipsearch.search import vocabulary
+from tipsearch.models.embedders import Embedder
+from tipsearch.search.filters import Allowed
+from tipsearch.index.store import CONTEXT_WEIGHT, Store
+from tipsearch.index.vectors import VectorIndex
+
+MODES = ("hybrid", "keyword", "semantic")
+MAX_QUESTION_CHARS = 2000
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Question words carry no topic; as OR-ed FTS terms they only add noise to BM25.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is it its "
+    "me my of on or our should so than that the their them then there these they this those to was we were "
+    "what when where which who whom whose why will with would you your about any some".split()
+)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the two rankings are made and fused (defaults are the measured best)."""
+
+    fusion: str = "blend"  # "rrf" (reciprocal rank) or "blend" (normalised score sum)
+    normalise: str = "max"  # blend: divide by the best score ("max") or rescale best..worst to 1..0 ("minmax")
+    rrf_k: int = 60
+    # 0.8 : 1, chosen in round three on all 206 questions pooled (bench/TUNING.md): the two sets
+    # written with fewer words in common with their paragraphs both gain from more weight on meaning.
+    keyword_weight: float = 0.8
+    semantic_weight: float = 1.0
+    pool: int = 50
+    expand: bool = True  # add domain vocabulary (vocabulary.py) to the keyword query
+    expand_semantic: bool = False  # ... and to the text the model embeds (measured: worse)
+    stopwords: bool = True  # drop question words from the keyword query
+    context_weight: float = CONTEXT_WEIGHT  # FTS5 bm25() weight of the context column (label + headings); text is 1
+    reference_weight: float = 1.0  # "recommendation 7", "paragraph 46" in a question: add this to that unit
+    feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
+    feedback_depth: int = 3
+    coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight
+    reading_weight: float = 0.5  # hybrid: the top k re-ordered by token MaxSim / best, this weight (reading.py)
+    reading_depth: int = 5  # ... of at most this many first-stage candidates (5 scored as 10 on our 206 questions)
+
+
+RANKING = Ranking()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    unit_id: int
+    score: float
+    scores: dict[str, float]
+
+
+def clip(question: str) -> str:
+    """Questions are bounded: a pasted page must not cost more than the model can read."""
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+
+
+def keyword_text(question: str, drop_stopwords: bool = True) -> str:
+    """The words the keyword ranking looks for; all of them when the question is only stopwords."""
+    words = _WORD.findall(question)
+    kept = [w for w in words if w.lower() not in STOPWORDS] if drop_stopwords else words
+    return " ".join(kept or words)
+
+
+def keyword(
+    store: Store, question: str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
+    """(unit id, BM25) best first, among the allowed units when given."""
+    return store.keyword_search(keyword_text(question, ranking.stopwords), n, None if allowed is None else allowed.units,
+                                context_weight=ranking.context_weight)
+
+
+_REFERENCE = re.compile(r"\b(recommendations?|recs?\.?|paragraphs?|paras?\.?)\s*(\d{1,4})\b", re.IGNORECASE)
+
+
+def coverage(store: Store, question: str, units: Collection[int], drop_stopwords: bool = True) -> list[tuple[int, float]]:
+    """(unit id, share of the question's distinct keywords it contains) for the candidate units, best first.
+
+    BM25 over OR-ed words lets one rare word repeated in a short unit outrank a unit that matches
+    every idea in the question; the share of words matched rewards the whole question.
+    """
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(keyword_text(question, drop_stopwords))))
+    if not words or not units:
+        return []
+    counts = store.term_matches(words, units)
+    return sorted(((u, c / len(words)) for u, c in counts.items()), key=lambda x: -x[1])
+
+
+def references(question: str) -> list[tuple[str, str]]:
+    """("recommendation" | "paragraph", number) for each unit a question names by its label or number."""
+    return list(dict.fromkeys(
+        ("recommendation" if m.group(1).lower().startswith("rec") else "paragraph", m.group(2))
+        for m in _REFERENCE.finditer(question)
+    ))
+
+
+def referenced(store: Store, question: str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
+    """(unit id, 1.0) for every unit the question names ("recommendation 7", "para. 46"), in any document."""
+    refs = references(question)
+    if not refs:
+        return []
+    units = store.units_by_reference(refs)
+    return [(u, 1.0) for u in units if allowed is None or u in allowed.units]
+
+
+def semantic(
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, n: int, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
+    """(unit id, cosine) best first; a unit scores as its best chunk."""
+    return nearest_units(store, vectors, embedder.embed([question])[0], n, allowed)
+
+
+def feedback_vector(store: Store, vectors: VectorIndex, question: np.ndarray, units: Sequence[int],
+                    weight: float) -> np.ndarray:
+    """Rocchio pseudo-relevance feedback: the question vector moved towards the mean of these units' chunks.
+
+    The top keyword hits share the question's words; their vectors carry the paragraph's wording,
+    so the moved vector also finds paragraphs that say the same in other words.
+    """
+    chunks = store.unit_chunks(list(units))
+    if not chunks or weight <= 0:
+        return question
+    moved = question + weight * vectors.reconstruct(chunks).mean(axis=0)
+    return moved / (np.linalg.norm(moved) or 1.0)
+
+
+def nearest_units(
+    store: Store, vectors: VectorIndex, vector: np.ndarray, n: int, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
+    """(unit id, cosine) of the n units nearest a vector, best first; a unit scores as its best chunk."""
+    # Long units have several windows: fetch enough chunks to still find n distinct units.
+    ids, scores = vectors.search(vector, n * 8, None if allowed is None else allowed.chunks)
+    chunk_unit = store.chunk_units([int(i) for i in ids])
+    best: dict[int, float] = {}
+    for chunk, score in zip(ids, scores):
+        unit = chunk_unit.get(int(chunk))
+        if unit is not None and unit not in best:
+            best[unit] = float(score)
+    return list(best.items())[:n]
+
+
+def rrf(rankings: dict[str, Sequence[tuple[int, float]]], k: int, weights: dict[str, float]) -> dict[int, float]:
+    """Reciprocal-rank fusion: each ranking adds weight/(k + rank)."""
+    fused: dict[int, float] = {}
+    for name, ranking in rankings.items():
+        for rank, (unit, _) in enumerate(ranking, start=1):
+            fused[unit] = fused.get(unit, 0.0) + weights[name] / (k + rank)
+    return fused
+
+
+def blend(rankings: dict[str, Sequence[tuple[int, float]]], weights: dict[str, float],
+          normalise: str = "max") -> dict[int, float]:
+    """Score blend: each ranking's scores normalised to at most 1, weighted and summed."""
+    fused: dict[int, float] = {}
+    for name, ranking in rankings.items():
+        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], normalise)):
+            fused[unit] = fused.get(unit, 0.0) + weights[name] * s
+    return fused
+
+
+def normalised(scores: Sequence[float], how: str = "max") -> list[float]:
+    """One ranking's scores on a common scale, best 1 where that applies.
+
+    max: s / best. minmax: worst..best -> 0..1. mean: mean..best -> 0..1, below the mean 0 (a pool's
+    tail of weak matches says nothing). zscore: (s - mean) / standard deviation.
+    """
+    if not scores:
+        return []
+    a = np.asarray(scores, dtype=np.float64)
+    top = float(a.max())
+    if how == "zscore":
+        sd = float(a.std())
+        return list((a - a.mean()) / sd) if sd > 0 else [0.0] * len(a)
+    low = {"max": 0.0, "minmax": float(a.min()), "mean": float(a.mean())}[how]
+    if top <= low:
+        return [0.0] * len(a)
+    return list(np.clip((a - low) / (top - low), 0.0, None))
+
+
+def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RANKING) -> list[Candidate]:
+    """One list from several rankings, best first; each candidate keeps its per-ranking scores."""
+    weights = {"keyword": ranking.keyword_weight, "semantic": ranking.semantic_weight,
+               "reference": ranking.reference_weight, "coverage": ranking.coverage_weight}
+    weights.update({name: 1.0 for name in rankings if name not in weights})
+    fused = blend(rankings, weights, ranking.normalise) if ranking.fusion == "blend" else rrf(rankings, ranking.rrf_k, weights)
+    raw: dict[int, dict[str, float]] = {}
+    for name, ranked in rankings.items():
+        for unit, score in ranked:
+            raw.setdefault(unit, {})[name] = score
+    order = sorted(fused, key=lambda u: -fused[u])
+    return [Candidate(u, fused[u], raw[u]) for u in order]
+
+
+def check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+
+
+def combine(rankings: dict[str, Sequence[tuple[int, float]]], mode: str, k: int,
+            ranking: Ranking = RANKING) -> list[Candidate]:
+    """The k best candidates: the one ranking as it is in keyword or semantic mode, fused in hybrid."""
+    if mode != "hybrid":
+        (name, ranked), = rankings.items()
+        return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]
+    return fuse(rankings, ranking)[:k]
+
+
+# Hybrid search runs the keyword query beside the question's encode and FAISS scan: sqlite3, torch
+# and faiss release the GIL, so on two cores the slower of the two sets the time, not their sum.
+_KEYWORD_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tipsearch-keyword")
+
+
+def retrieve(
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
+    ranking: Ranking = RANKING, allowed: Allowed | None = None, concurrent: bool = True,
+    vector: np.ndarray | None = None,
+) -> list[Candidate]:
+    """The k best units for a question, among the `allowed` ones when given (see filters.allowed).
+
+    concurrent: in hybrid mode, run the keyword query on a worker thread while the question is
+    embedded (same results either way; False keeps everything on the calling thread).
+    vector: the question already embedded (as embed() would), when the caller needed its pass anyway.
+    """
+    check_mode(mode)
+    question = clip(question)
+    if not question or k <= 0 or (allowed is not None and not allowed):
+        return []
+    expanded = vocabulary.expand(question)
+    pool = max(ranking.pool, 5 * k)
+    rankings: dict[str, list[tuple[int, float]]] = {}
+    keyword_question = expanded if ranking.expand else question
+    # Rocchio feedback needs the keyword ranking before the vector search: no overlap then.
+    if mode == "hybrid" and concurrent and ranking.feedback_weight <= 0:
+        pending = _KEYWORD_WORKERS.submit(keyword, store, keyword_question, pool, ranking, allowed)
+        try:
+            if vector is None:
+                vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+            semantic_ranking = nearest_units(store, vectors, vector, pool, allowed)
+        finally:
+            rankings["keyword"] = pending.result()  # waits; re-raises the worker's error here
+        rankings["semantic"] = semantic_ranking
+    else:
+        rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed,
+                                     vector)
+    if mode == "hybrid" and ranking.coverage_weight > 0:
+        pooled = {u for ranked in rankings.values() for u, _ in ranked}
+        rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
+    if mode == "hybrid" and ranking.reference_weight > 0:
+        rankings["reference"] = referenced(store, question, allowed)
+    return combine(rankings, mode, k, ranking)
+
+
+def _rankings_in_turn(
+    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, expanded: str, mode: str, pool: int,
+    ranking: Ranking, allowed: Allowed | None, vector: np.ndarray | None = None,
+) -> dict[str, list[tuple[int, float]]]:
+    """The keyword and/or semantic rankings one after the other, on the calling thread."""
+    rankings: dict[str, list[tuple[int, float]]] = {}
+    if mode in ("hybrid", "keyword"):
+        rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
+    if mode in ("hybrid", "semantic"):
+        if vector is None:
+            vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+        if mode == "hybrid" and ranking.feedback_weight > 0:
+            top = [u for u, _ in rankings["keyword"][: ranking.feedback_depth]]
+            vector = feedback_vector(store, vectors, vector, top, ranking.feedback_weight)
+        rankings["semantic"] = nearest_units(store, vectors, vector, pool, allowed)
+    return rankings
