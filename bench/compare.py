@@ -20,7 +20,8 @@ import numpy as np
 from bench.common import percentiles, timed, write_table
 from bench.synthetic import SEED, ROOT, write_corpus
 from tipsearch.models.embedders import MiniLMEmbedder, cpu_has_bf16, question_precision, resolve_precision
-from tipsearch.index.build import build_index, parse_file, sha256_file
+from tipsearch.index.build import build_index
+from tipsearch.ingest.parse import parse_file, sha256_file
 from tipsearch.library import Library
 from tipsearch.models.question_encoder import prepare as prepare_questions
 

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 from tipsearch.models.embedders import sentences
-from tipsearch.index.build import parse_file, sha256_file
+from tipsearch.ingest.parse import parse_file, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "wg-tip-2022-report.txt"

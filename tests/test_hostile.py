@@ -16,6 +16,7 @@ from tipsearch import Library, build
 from tipsearch.ingest import cleaning
 
 from tipsearch.ingest import structure as paragraphs
+from tipsearch.ingest.structure import numbered
 from tipsearch.cli import main
 from tipsearch.app.display import highlighted, inert
 from tipsearch.models.embedders import HashingEmbedder
@@ -74,9 +75,9 @@ def _chars(text: str) -> Counter:
 def _content(line: str) -> str:
     """What of a clean line must survive: a paragraph marker or a Recommendation header is structure
     (kept as the unit's number or label), the rest is text."""
-    if paragraphs._RECOMMENDATION.match(line):
+    if numbered._RECOMMENDATION.match(line):
         return ""
-    m = paragraphs._PARA.match(line)
+    m = numbered._PARA.match(line)
     if m:
         return m.group(2) or ""
     return line

@@ -1,4 +1,12 @@
-"""Citations: the document by symbol (or short title and date), then the paragraph."""
+"""Citations as a UN lawyer writes them: the document by symbol (or short title and date), then the unit.
+
+    CTOC/COP/WG.4/2010/6, para. 4, Recommendation 1      a report's paragraph and the recommendation in it
+    A/RES/80/228, preambular para. 3                       a resolution's preamble
+    Trafficking in Persons Protocol, art. 6, para. 3       a treaty article's paragraph (art. 3 (a), art. 1)
+    A/HRC/28/15, para. 115.120                             a review recommendation
+    UNODC, Global Report ..., p. 71 ("Victims detected")  an unnumbered publication, by page and heading
+    A/HRC/28/15 thematic list, row 12                      a table row
+"""
 
 from __future__ import annotations
 
@@ -13,13 +21,30 @@ def document_name(doc: Document) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def article_ref(p: Paragraph) -> str:
+    """`art. 6, para. 3`, `art. 3 (a)` or `art. 1`: the article from the label "Article 6", then the number."""
+    article = f"art. {(p.label or '').removeprefix('Article').strip()}"
+    if not p.number:
+        return article
+    return f"{article} {p.number}" if p.number.startswith("(") else f"{article}, para. {p.number}"
+
+
 def paragraph_ref(p: Paragraph) -> str:
+    if p.kind == "preamble":
+        return f"preambular para. {p.number}"
+    if p.kind == "article":
+        return article_ref(p)
+    if p.kind == "row":
+        return f"row {p.number}"
     if p.kind == "block":
+        if p.page is not None:
+            heading = f' ("{p.section[-1]}")' if p.section else ""
+            return f"p. {p.page}{heading}"
         return f"block {p.number} (unnumbered text)"
     ref = f"para. {p.number}"
     return f"{ref}, {p.label}" if p.label else ref
 
 
 def cite(doc: Document, p: Paragraph) -> str:
-    """`CTOC/COP/WG.4/2010/6, para. 4` or `Title, 14 July 2022, para. 4, Recommendation 1`."""
+    """`CTOC/COP/WG.4/2010/6, para. 4` or `Title, 14 July 2022, para. 4, Recommendation 1` (see above)."""
     return f"{document_name(doc)}, {paragraph_ref(p)}"

@@ -13,7 +13,8 @@ from tipsearch.search.answers import best_spans
 from tipsearch.models.embedders import HASHING, MINILM, PRECISIONS, Embedder, Pieces, load_embedder, question_precision
 from tipsearch.errors import IndexCorruptError, NotFoundError, UnreadableFileError
 from tipsearch.search.filters import Allowed, Filters, allowed, per_document
-from tipsearch.index.build import BuildReport, FileReport, build_index, parse_file, sha256_file
+from tipsearch.index.build import BuildReport, FileReport, build_index
+from tipsearch.ingest.parse import parse_file, sha256_file
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.index.layout import DATABASE, KEYWORDS, PIECE_OFFSETS, PIECES, VECTORS, IndexLayout, Manifest
 from tipsearch.records import Document, Hit, Unit

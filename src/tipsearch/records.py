@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a unit is (DESIGN.md "The unit"): a numbered paragraph (report, operative, review), a "Recommendation N"
+# block or a review recommendation "115.120", a preambular paragraph, an article's paragraph or subparagraph,
+# a block of unnumbered text, a table row.
+UNIT_KINDS = ("paragraph", "recommendation", "preamble", "article", "block", "row")
+# How a document was read, from its own text (ingest/structure).
+DOCUMENT_KINDS = ("report", "resolution", "treaty", "review", "publication", "table", "blocks")
+
 
 @dataclass(frozen=True)
 class Page:
@@ -22,11 +29,12 @@ class Paragraph:
     number: str
     text: str
     order: int
-    kind: str = "paragraph"  # "paragraph", "recommendation" or "block"
+    kind: str = "paragraph"  # one of UNIT_KINDS
     label: str | None = None
     section: tuple[str, ...] = ()
     page: int | None = None
     footnotes: tuple[str, ...] = ()  # notes cited in the text, kept apart from it ("1 See ...")
+    states: tuple[str, ...] = ()  # a review recommendation's recommending State(s): "115.120 ... (Philippines)"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class Document:
     units: int = 0
     distribution: str | None = None  # "General", "Limited", "Restricted"
     session: str | None = None  # session or meeting line from the first page
+    kind: str | None = None  # one of DOCUMENT_KINDS: how its units were read
+    distributed: str | None = None  # ISO date of distribution when `date` is another (a resolution's adoption)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from tipsearch.app import state as ui_state
 from tipsearch.app import uploads
 from tipsearch.citations import document_name
 from tipsearch.errors import TipsearchError
-from tipsearch.index.build import BuildReport, FileReport, corpus_files
+from tipsearch.index.build import BuildReport, FileReport
+from tipsearch.ingest.parse import corpus_files
 from tipsearch.library import Library
 
 

@@ -22,15 +22,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from tipsearch.ingest import cleaning
 
 from tipsearch.index import keyword_impacts as impacts
 
 from tipsearch.ingest import metadata
+from tipsearch.ingest.parse import ParsedFile, corpus_files, parse_file, sha256_file
 
-from tipsearch.ingest import structure as paragraphs
 
-from tipsearch.ingest import readers
 from tipsearch.citations import cite
 from tipsearch.models.embedders import MINILM, Embedder, load_embedder, windows
 from tipsearch.errors import IndexCorruptError, TipsearchError, UnreadableFileError
@@ -44,7 +42,6 @@ from tipsearch.index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
-_NOT_DOCUMENTS = {metadata.CATALOG.lower(), "readme.md", "readme.txt", "readme"}
 EMBED_BATCH = 256
 # Bump when embedding_texts or embedding.windows change what a unit is embedded as: a rebuild
 # reuses an unchanged unit's chunk hashes only when the old index was chunked the same way.
@@ -79,41 +76,6 @@ class BuildReport:
     @property
     def skipped(self) -> tuple[FileReport, ...]:
         return tuple(f for f in self.files if f.status == "skipped")
-
-
-@dataclass
-class _Parsed:
-    path: Path
-    document: Document
-    units: list[Paragraph] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every file in the corpus folder that should be a document (catalog and README are not)."""
-    if not corpus_dir.is_dir():
-        raise TipsearchError(f"corpus folder {corpus_dir}/ does not exist: create it and put documents in it")
-    return sorted(
-        p for p in corpus_dir.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _NOT_DOCUMENTS
-    )
-
-
-def parse_file(path: Path, sha256: str, catalog_row: dict[str, str] | None = None) -> _Parsed:
-    """One file -> its document and units, or UnreadableFileError."""
-    lines = cleaning.clean(readers.read(path))
-    document = metadata.apply_catalog(metadata.extract(lines, path.name, sha256), catalog_row)
-    units = paragraphs.segment(lines)
-    if not units:
-        raise UnreadableFileError(path.name, "no paragraphs of text found")
-    return _Parsed(path, document, units)
 
 
 def context_prefix(p: Paragraph) -> str:
@@ -343,9 +305,9 @@ def _read_all(
     corpus_dir: Path,
     progress: bool,
     on_file: Callable[[FileReport], None] | None,
-) -> tuple[list[_Parsed], list[FileReport]]:
+) -> tuple[list[ParsedFile], list[FileReport]]:
     catalog = metadata.read_catalog(corpus_dir)
-    parsed: list[_Parsed] = []
+    parsed: list[ParsedFile] = []
     reports: list[FileReport] = []
     first_name: dict[str, str] = {}
     for path in tqdm(files, desc="Reading", unit="file", disable=not progress):

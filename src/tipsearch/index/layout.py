@@ -27,10 +27,11 @@ from pathlib import Path
 
 from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
-# 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session.
+# 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: documents.kind,
+# .distributed, units.states.
 # keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
 # keyword queries), and the next build adds it reusing every vector instead of embedding them again.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"

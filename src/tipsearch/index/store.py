@@ -21,7 +21,8 @@ CREATE TABLE documents (
     file TEXT NOT NULL UNIQUE,
     sha256 TEXT NOT NULL UNIQUE,
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
-    date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT
+    date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT,
+    kind TEXT, distributed TEXT
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -34,7 +35,8 @@ CREATE TABLE units (
     text TEXT NOT NULL,
     page INTEGER,
     citation TEXT NOT NULL,
-    footnotes TEXT NOT NULL DEFAULT '[]'  -- JSON array of the footnotes the unit cites
+    footnotes TEXT NOT NULL DEFAULT '[]',  -- JSON array of the footnotes the unit cites
+    states TEXT NOT NULL DEFAULT '[]'      -- JSON array: a review recommendation's recommending States
 );
 CREATE INDEX units_by_document ON units(document_id, ord);
 CREATE TABLE chunks (
@@ -50,7 +52,8 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_DOC_COLUMNS = "id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session"
+_DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
+                "kind, distributed")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
@@ -97,18 +100,19 @@ class Store:
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
             "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
-            " distribution, session) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " distribution, session, kind, distributed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
-             doc.distribution, doc.session),
+             doc.distribution, doc.session, doc.kind, doc.distributed),
         )
         return int(cur.lastrowid)
 
     def add_unit(self, document_id: int, p: Paragraph, citation: str) -> int:
         cur = self.conn.execute(
-            "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation, footnotes)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation, footnotes,"
+            " states) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (document_id, p.order, p.number, p.kind, p.label, json.dumps(p.section, ensure_ascii=False),
-             p.text, p.page, citation, json.dumps(p.footnotes, ensure_ascii=False)),
+             p.text, p.page, citation, json.dumps(p.footnotes, ensure_ascii=False),
+             json.dumps(p.states, ensure_ascii=False)),
         )
         unit_id = int(cur.lastrowid)
         context = " ".join([p.label or "", *p.section])
@@ -312,17 +316,20 @@ class Store:
 
 
 _UNIT_COLUMNS = (
-    "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation, u.footnotes"
+    "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation, u.footnotes,"
+    " u.states"
 )
 
 
 def _document(row: tuple) -> Document:
-    id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, units = row
+    id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, kind, \
+        distributed, units = row
     return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
-                    session)
+                    session, kind, distributed)
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:
-    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes = row
-    p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page, tuple(json.loads(footnotes)))
+    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes, states = row
+    p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page, tuple(json.loads(footnotes)),
+                  tuple(json.loads(states)))
     return Unit(id_, docs[doc_id], p, citation)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from tipsearch.ingest.cleaning import Line, is_masthead
+from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
 _PARA = re.compile(r"^(\d{1,4})\.(?:\s+(\S.*))?$")
@@ -175,25 +176,15 @@ def _has_numbered_paragraphs(lines: list[Line]) -> bool:
     return 1 in numbers and 2 in numbers
 
 
-@dataclass(frozen=True)
-class Segmentation:
-    """Where every line went: units, the headings (section paths) and the front matter."""
-
-    units: tuple[Paragraph, ...]
-    headings: tuple[str, ...]
-    front_matter: tuple[str, ...]
+def has_numbered_paragraphs(lines: list[Line]) -> bool:
+    return _has_numbered_paragraphs(lines)
 
 
-def segment_all(lines: list[Line]) -> Segmentation:
-    """Clean lines -> units in document order, with the headings and front matter that are not units."""
-    seg = _Segmenter(numbered=_has_numbered_paragraphs(lines))
+def segment_numbered(lines: list[Line], numbered: bool | None = None) -> Segmentation:
+    """A report (numbered paragraphs, "Recommendation N" blocks) or, without numbers, blank-line blocks."""
+    seg = _Segmenter(numbered=_has_numbered_paragraphs(lines) if numbered is None else numbered)
     for line in lines:
         seg.feed(line)
     seg.close()
     seg.finish_heading()
-    return Segmentation(tuple(seg.units), tuple(seg.headings), tuple(seg.front))
-
-
-def segment(lines: list[Line]) -> list[Paragraph]:
-    """Clean lines -> units in document order."""
-    return list(segment_all(lines).units)
+    return Segmentation(tuple(seg.units), tuple(seg.headings), tuple(seg.front), "report" if seg.numbered else "blocks")
