@@ -30,7 +30,7 @@ from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 from tipsearch import Library, build  # noqa: E402
 from tipsearch.models.embedders import MiniLMEmbedder, resolve_precision, windows  # noqa: E402
 from tipsearch.search.evaluation import read_questions, score  # noqa: E402
-from tipsearch.search.retrieve import STOPWORDS  # noqa: E402
+from tipsearch.text import STOPWORDS  # noqa: E402
 
 _SPECIAL = ("[CLS]", "[SEP]")
 

@@ -31,7 +31,8 @@ from tipsearch.models.embedders import MiniLMEmbedder, Pieces, resolve_precision
 from tipsearch.search.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
 from tipsearch.index.build import context_prefix, embedding_texts  # noqa: E402
 from tipsearch.search.rerank import pack, question_pieces, reread, unpack, voting  # noqa: E402
-from tipsearch.search.retrieve import RANKING, clip, retrieve  # noqa: E402
+from tipsearch.search.retrieve import RANKING, retrieve  # noqa: E402
+from tipsearch.text import clip  # noqa: E402
 
 
 def concat(parts: list[np.ndarray], dimension: int = 384) -> np.ndarray:

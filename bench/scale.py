@@ -39,7 +39,8 @@ t0 = time.perf_counter()
 from tipsearch.models.embedders import MiniLMEmbedder, question_precision, resolve_precision
 from tipsearch.library import Library
 from tipsearch.models.question_encoder import QuestionEncoder
-from tipsearch.search.retrieve import RANKING, keyword_text, retrieve
+from tipsearch.search.retrieve import RANKING, retrieve
+from tipsearch.text import keyword_text
 from tipsearch.search.vocabulary import expand
 t_import = time.perf_counter() - t0
 # The model at the precision a default (auto) build on this machine records (what Library.open

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tipsearch import Library
 from tipsearch.index.keyword_impacts import Impacts, compute, query_tokens
 from tipsearch.records import Paragraph
-from tipsearch.search.retrieve import keyword_text
+from tipsearch.text import keyword_text
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store, query_words
 
 DATA = Path(__file__).resolve().parent / "data"

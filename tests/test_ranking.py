@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from tipsearch import Library
-from tipsearch.search.retrieve import Ranking, blend, fuse, keyword_text, rrf
+from tipsearch.search.retrieve import Ranking, blend, fuse, rrf
+from tipsearch.text import keyword_text
 from tipsearch.search.vocabulary import expand, expansions
 
 

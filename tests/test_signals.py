@@ -7,14 +7,15 @@ import pytest
 
 from tipsearch import Library
 from tipsearch.search.evaluation import unit_key
-from tipsearch.search.retrieve import Ranking, coverage, feedback_vector, normalised, referenced, references, retrieve
+from tipsearch.search.retrieve import Ranking, coverage, feedback_vector, normalised, referenced, retrieve
+from tipsearch.text import Reference, references
 
 
 def test_references_reads_labels_and_numbers_the_way_people_type_them():
-    assert references("What does recommendation 11 say?") == [("recommendation", "11")]
+    assert references("What does recommendation 11 say?") == [Reference("recommendation", "11")]
     assert references("rec. 7 and para. 46, paragraph 9") == [
-        ("recommendation", "7"), ("paragraph", "46"), ("paragraph", "9")]
-    assert references("Recommendations 3") == [("recommendation", "3")]
+        Reference("recommendation", "7"), Reference("paragraph", "46"), Reference("paragraph", "9")]
+    assert references("Recommendations 3") == [Reference("recommendation", "3")]
     assert references("in 2022, decision 4/4") == []  # bare numbers name nothing
 
 

@@ -20,6 +20,7 @@ from tipsearch.errors import NotFoundError, TipsearchError
 from tipsearch.library import Library
 from tipsearch.ingest.metadata import human_date
 from tipsearch.records import Unit
+from tipsearch.search.related import match_units
 
 FORMATS = ("md", "docx", "csv")
 CSV_COLUMNS = ("order", "citation", "document", "symbol", "date", "paragraph", "label", "section", "text", "note")
@@ -28,8 +29,6 @@ DEFAULT_TITLE = "Reading pack"
 # Characters that are not allowed in XML (DOCX) and never meaningful in a report.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_REC = re.compile(r"(?:rec(?:ommendation)?)[\s:.]*(\d+)", re.IGNORECASE)
-_PARA = re.compile(r"(?:para(?:graph)?\.?|block)?[\s:]*(\S+)", re.IGNORECASE)
 
 
 class PackError(TipsearchError):
@@ -159,16 +158,8 @@ def _split_and_find(lib: Library, text: str) -> Unit | None:
 
 
 def match_paragraph(units: Sequence[Unit], paragraph: str) -> Unit | None:
-    """The unit printed as `paragraph`: "9", "para. 9", "Recommendation 7", "rec:7"."""
-    rec = _REC.fullmatch(paragraph.strip())
-    if rec:
-        label = f"Recommendation {rec.group(1)}"
-        return next((u for u in units if u.paragraph.label == label), None)
-    para = _PARA.fullmatch(paragraph.strip())
-    if not para:
-        return None
-    number = para.group(1)
-    return next((u for u in units if u.paragraph.number == number and u.paragraph.kind != "recommendation"), None)
+    """The unit printed as `paragraph`: "9", "para. 9", "Recommendation 7", "rec:7", "art. 3 (a)", "PP 3"."""
+    return next(iter(match_units(units, paragraph)), None)
 
 
 # -- renderings ------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from tipsearch.search.related import TimelineEntry, best_per_document, date_orde
 from tipsearch.models.question_encoder import QuestionEncoder
 from tipsearch.models.question_encoder import prepare as prepare_questions
 from tipsearch.search.rerank import PieceStore, can_read, question_pieces, reread
-from tipsearch.search.retrieve import RANKING, Candidate, Ranking, clip, retrieve
+from tipsearch.search.retrieve import RANKING, Candidate, Ranking, retrieve
+from tipsearch.text import clip
 from tipsearch.index.store import Store
 from tipsearch.index.vectors import VectorIndex
 

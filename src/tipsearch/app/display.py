@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from tipsearch.text import COMMON_WORDS, WORD
+
 # Every ASCII punctuation character Markdown could act on; &, <, >, " and ' become HTML entities instead.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^%@/;,?])")
 
@@ -46,15 +48,6 @@ def highlighted(text: str, span: str) -> str:
     return f"{inert(before)}<mark>{inert(span)}</mark>{inert(after)}"
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Words too common to be worth marking in a paragraph; the question's other words are marked.
-_STOP = frozenset(
-    "a an and are as at be been by can could did do does for from has have how in into is it its may might "
-    "must not of on or should shall that the their them there these they this those to was were what when "
-    "where which who whom why will with would about any all also than then such our your we you".split()
-)
-
-
 def _stem(word: str) -> str:
     """A crude stem so that "victims" marks "victim" and "prosecuted" marks "prosecution"."""
     word = word.lower()
@@ -65,12 +58,12 @@ def _stem(word: str) -> str:
 
 
 def question_stems(question: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in _WORD.findall(question) if len(w) > 2 and w.lower() not in _STOP)
+    return frozenset(_stem(w) for w in WORD.findall(question) if len(w) > 2 and w.lower() not in COMMON_WORDS)
 
 
 def _bold_words(text: str, stems: frozenset[str]) -> str:
     out, pos = [], 0
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         if _stem(m.group()) in stems:
             out += [inert(text[pos:m.start()]), f"<b>{inert(m.group())}</b>"]
             pos = m.end()

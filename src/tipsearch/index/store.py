@@ -12,6 +12,7 @@ from pathlib import Path
 from tipsearch.errors import IndexCorruptError, NotFoundError
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.records import Document, Paragraph, Unit
+from tipsearch.text import Reference, matches
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 CONTEXT_WEIGHT = 0.5  # bm25() weight of the context column (label + headings); text is 1
@@ -185,18 +186,19 @@ class Store:
             out[unit].append(chunk)
         return out
 
-    def units_by_reference(self, refs: Iterable[tuple[str, str]]) -> list[int]:
-        """Unit ids named by ("recommendation", "7") -> label "Recommendation 7", or ("paragraph", "46") ->
-        paragraph number 46 (not a recommendation, which is cited by its own number); every document."""
+    def units_by_reference(self, refs: Iterable[Reference]) -> list[int]:
+        """Unit ids each reference names (text.matches), in every document, in reference order."""
         out: list[int] = []
-        for kind, number in refs:
-            if kind == "recommendation":
-                rows = self._query("SELECT id FROM units WHERE kind = 'recommendation' AND lower(label) = ? ORDER BY id",
-                                   (f"recommendation {number}",))
+        for ref in refs:
+            if ref.kind == "recommendation":
+                where, params = "lower(label) = ?", (f"recommendation {ref.number}",)
+            elif ref.kind == "article":
+                where, params = "label = ?", (f"Article {ref.number}",)
             else:
-                rows = self._query("SELECT id FROM units WHERE kind != 'recommendation' AND number = ? ORDER BY id",
-                                   (number,))
-            out.extend(i for (i,) in rows if i not in out)
+                where, params = "number = ?", (ref.number,)
+            rows = self._query(f"SELECT {_UNIT_COLUMNS} FROM units u WHERE {where} ORDER BY id", params)
+            docs = self._documents_by_id()
+            out.extend(u.id for u in (_unit(r, docs) for r in rows) if matches(ref, u.paragraph) and u.id not in out)
         return out
 
     def term_matches(self, words: Sequence[str], unit_ids: Collection[int]) -> dict[int, int]:

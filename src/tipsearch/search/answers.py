@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from tipsearch.models.embedders import Embedder, sentences
+from tipsearch.text import terms as _terms
 
-_WORD = re.compile(r"\w+")
-_STOP = frozenset(
-    "a an and are as at be by can do does for from has have how in is it its of on or should the their "
-    "there these this to was were what when where which who why will with".split()
-)
-
-
-def _terms(text: str) -> set[str]:
-    return {w for w in (t.lower() for t in _WORD.findall(text)) if w not in _STOP and len(w) > 1}
 
 
 def best_spans(question: str, texts: Sequence[str], embedder: Embedder) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tipsearch import text
 from tipsearch.errors import TipsearchError
 from tipsearch.library import Library
 from tipsearch.records import Unit
@@ -86,11 +87,8 @@ def _valid_key(key: object) -> bool:
 
 
 def unit_key(unit: Unit) -> str:
-    """The id a question file uses for a unit: rec:N, para:N, or the kind and number otherwise."""
-    p = unit.paragraph
-    if p.label and p.label.startswith("Recommendation "):
-        return f"rec:{p.label.removeprefix('Recommendation ').strip()}"
-    return f"{'para' if p.kind == 'paragraph' else p.kind}:{p.number}"
+    """The id a question file uses for a unit: rec:N, para:N, pp:N, art:6.3 ... (text.unit_key)."""
+    return text.unit_key(unit.paragraph)
 
 
 def hit_at(ranked: Sequence[str], gold: Sequence[str], n: int) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,13 +12,12 @@ from tipsearch.models.embedders import Embedder, windows
 from tipsearch.errors import NotFoundError
 from tipsearch.search.filters import Allowed
 from tipsearch.records import Document, Hit, Unit
-from tipsearch.search.retrieve import Candidate, check_mode, clip, combine, nearest_units
+from tipsearch.search.retrieve import Candidate, check_mode, combine, nearest_units
+from tipsearch.text import clip
 from tipsearch.index.store import Store
 from tipsearch.index.vectors import VectorIndex
+from tipsearch.text import matches, parse_reference
 
-# "12", "para. 12", "paragraph 12", "para:12"  |  "Recommendation 1", "rec 1", "rec:1"
-_PARA_REF = re.compile(r"^(?:para(?:graph)?\.?|para:)?\s*(\d+)$", re.IGNORECASE)
-_REC_REF = re.compile(r"^(?:rec(?:ommendation)?\.?|rec:)\s*(\d+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,20 +33,22 @@ def find_unit(store: Store, document: str, paragraph: str) -> Unit:
     """A unit by document (id, symbol or file) and paragraph number or label ("Recommendation 1")."""
     doc = store.document(document)
     units = store.document_units(doc.id)
-    ref = " ".join(paragraph.split())
-    if m := _REC_REF.match(ref):
-        wanted = f"recommendation {m.group(1)}"
-        found = [u for u in units if (u.paragraph.label or "").lower() == wanted]
-    elif m := _PARA_REF.match(ref):
-        # A paragraph that holds recommendations shares its number with them: the paragraph itself first.
-        found = sorted((u for u in units if u.paragraph.number == m.group(1)), key=lambda u: u.paragraph.label is not None)
-    else:
-        found = [u for u in units if (u.paragraph.label or "").lower() == ref.lower()]
+    found = match_units(units, paragraph)
     if not found:
         raise NotFoundError(
             f"no paragraph {paragraph!r} in {document_name(doc)}: see `tipsearch show {document}` for its numbers"
         )
     return found[0]
+
+
+def match_units(units: Sequence[Unit], paragraph: str) -> list[Unit]:
+    """The units printed as `paragraph` ("9", "para. 9", "Recommendation 7", "rec:7", "art. 3 (a)", "PP 3",
+    "115.120", or a label as shown), in document order."""
+    ref = parse_reference(paragraph)
+    if ref is not None:
+        return [u for u in units if matches(ref, u.paragraph)]
+    wanted = " ".join(paragraph.split()).lower()
+    return [u for u in units if (u.paragraph.label or "").lower() == wanted]
 
 
 def unit_vector(embedder: Embedder, unit: Unit) -> np.ndarray:

@@ -23,7 +23,8 @@ import numpy as np
 
 from tipsearch.models.embedders import Embedder, Pieces
 from tipsearch.index.layout import PIECE_OFFSETS, PIECES
-from tipsearch.search.retrieve import STOPWORDS, Candidate
+from tipsearch.search.retrieve import Candidate
+from tipsearch.text import STOPWORDS
 
 _WORDLIKE = re.compile(r"\w")
 

@@ -7,30 +7,21 @@ its parameters were chosen by measurement: see bench/quality.py and bench/TUNING
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from tipsearch import text
 from tipsearch.search import vocabulary
+from tipsearch.text import clip, keyword_text
 from tipsearch.models.embedders import Embedder
 from tipsearch.search.filters import Allowed
 from tipsearch.index.store import CONTEXT_WEIGHT, Store
 from tipsearch.index.vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
-MAX_QUESTION_CHARS = 2000
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Question words carry no topic; as OR-ed FTS terms they only add noise to BM25.
-STOPWORDS = frozenset(
-    "a an and are as at be been but by can could did do does for from had has have how i if in into is it its "
-    "me my of on or our should so than that the their them then there these they this those to was we were "
-    "what when where which who whom whose why will with would you your about any some".split()
-)
-
 
 @dataclass(frozen=True)
 class Ranking:
@@ -66,18 +57,6 @@ class Candidate:
     scores: dict[str, float]
 
 
-def clip(question: str) -> str:
-    """Questions are bounded: a pasted page must not cost more than the model can read."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
-
-
-def keyword_text(question: str, drop_stopwords: bool = True) -> str:
-    """The words the keyword ranking looks for; all of them when the question is only stopwords."""
-    words = _WORD.findall(question)
-    kept = [w for w in words if w.lower() not in STOPWORDS] if drop_stopwords else words
-    return " ".join(kept or words)
-
-
 def keyword(
     store: Store, question: str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
 ) -> list[tuple[int, float]]:
@@ -86,33 +65,22 @@ def keyword(
                                 context_weight=ranking.context_weight)
 
 
-_REFERENCE = re.compile(r"\b(recommendations?|recs?\.?|paragraphs?|paras?\.?)\s*(\d{1,4})\b", re.IGNORECASE)
-
-
 def coverage(store: Store, question: str, units: Collection[int], drop_stopwords: bool = True) -> list[tuple[int, float]]:
     """(unit id, share of the question's distinct keywords it contains) for the candidate units, best first.
 
     BM25 over OR-ed words lets one rare word repeated in a short unit outrank a unit that matches
     every idea in the question; the share of words matched rewards the whole question.
     """
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(keyword_text(question, drop_stopwords))))
+    words = list(dict.fromkeys(w.lower() for w in text.words(keyword_text(question, drop_stopwords))))
     if not words or not units:
         return []
     counts = store.term_matches(words, units)
     return sorted(((u, c / len(words)) for u, c in counts.items()), key=lambda x: -x[1])
 
 
-def references(question: str) -> list[tuple[str, str]]:
-    """("recommendation" | "paragraph", number) for each unit a question names by its label or number."""
-    return list(dict.fromkeys(
-        ("recommendation" if m.group(1).lower().startswith("rec") else "paragraph", m.group(2))
-        for m in _REFERENCE.finditer(question)
-    ))
-
-
 def referenced(store: Store, question: str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
     """(unit id, 1.0) for every unit the question names ("recommendation 7", "para. 46"), in any document."""
-    refs = references(question)
+    refs = text.references(question)
     if not refs:
         return []
     units = store.units_by_reference(refs)

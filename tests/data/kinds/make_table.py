@@ -5,11 +5,12 @@ recommendations: landscape page, a running header, tables with a header row
 (Recommendation | Position | Full list of themes), a merged "Theme: ..." row across the table,
 and theme cells of several paragraphs. The recommendations are those of the fictional review
 report review.txt (same numbers, same text, same recommending States).
-Run:  /work/main/.venv/bin/python tests/data/kinds/make_table.py
+Run:  /work/main/.venv/bin/python tests/data/kinds/make_table.py  (deterministic: same bytes each run)
 """
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -128,6 +129,16 @@ def build(out: Path) -> None:
     props.last_modified_by = "Fictional (tests)"
     props.revision = 1
     doc.save(str(out))
+    fix_zip_dates(out)
+
+
+def fix_zip_dates(path: Path) -> None:
+    """Same bytes on every run: the zip entries get one fixed date instead of the time of saving."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info.filename, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2099, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 if __name__ == "__main__":
