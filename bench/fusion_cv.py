@@ -51,7 +51,7 @@ class Features:
 
     def __init__(self, lib: Library, embedder: CachedEmbedder) -> None:
         self.lib, self.embedder = lib, embedder
-        self.units = [u for d in lib.documents() for u in lib.store.document_units(d.id)]
+        self.units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
         self.keys = [unit_key(u) for u in self.units]
         self.row = {u.id: i for i, u in enumerate(self.units)}
         paragraphs = [u.paragraph for u in self.units]
@@ -67,7 +67,7 @@ class Features:
     def of(self, question: str) -> np.ndarray:
         q = search.clip(question)
         f = np.zeros((len(self.units), len(FEATURES)))
-        ranked = search.keyword(self.lib.store, vocabulary.expand(q), len(self.units))
+        ranked = search.keyword(self.lib.generation.store, vocabulary.expand(q), len(self.units))
         if ranked and ranked[0][1] > 0:
             for unit, s in ranked:
                 f[self.row[unit], 0] = s / ranked[0][1]
@@ -75,7 +75,7 @@ class Features:
         for column, view in ((1, "windows"), (2, "sentence"), (3, "plain")):
             cos = np.array([float((m @ vector).max()) for m in self.views[view]])
             f[:, column] = np.clip(cos / cos.max(), 0.0, None)
-        for unit, _ in search.referenced(self.lib.store, q):
+        for unit, _ in search.referenced(self.lib.generation.store, q):
             f[self.row[unit], 4] = 1.0
         f[:, 5] = self.recommendation
         f[:, 6] = self.recommendation * (1.0 if NORMATIVE.search(q) else 0.0)

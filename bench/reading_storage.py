@@ -30,7 +30,8 @@ from tipsearch import Library, build  # noqa: E402
 from tipsearch.models.embedders import MiniLMEmbedder, Pieces, resolve_precision, windows  # noqa: E402
 from tipsearch.search.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
 from tipsearch.index.build import context_prefix, embedding_texts  # noqa: E402
-from tipsearch.search.rerank import pack, question_pieces, reread, unpack, voting  # noqa: E402
+from tipsearch.index.pieces import pack, unpack, voting  # noqa: E402
+from tipsearch.search.rerank import question_pieces, reread  # noqa: E402
 from tipsearch.search.retrieve import RANKING, retrieve  # noqa: E402
 from tipsearch.text import clip  # noqa: E402
 
@@ -44,7 +45,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         build(ROOT / "corpus", Path(tmp) / "index", embedder=emb, progress=False)
         lib = Library.open(Path(tmp) / "index", embedder=emb)
-        units = [u for d in lib.documents() for u in lib.store.document_units(d.id)]
+        units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
         by_id = {u.id: u for u in units}
 
         live, build_pass, pruned = {}, {}, {}
@@ -62,7 +63,7 @@ def main() -> int:
         questions: dict[str, tuple[list, Pieces]] = {}
         for q in (q for qs in sets.values() for q in qs):
             if q.q not in questions:
-                questions[q.q] = (retrieve(lib.store, lib.vectors, emb, q.q, 10),
+                questions[q.q] = (retrieve(lib.generation.store, lib.generation.vectors, emb, q.q, 10),
                                   emb.embed_pieces([clip(q.q)])[1][0])
 
         def int8(v: np.ndarray) -> np.ndarray:

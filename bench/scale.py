@@ -53,7 +53,7 @@ assert questions is not None, "no question encoder in the index"
 t = time.perf_counter(); lib = Library.open(sys.argv[1]); t_open = time.perf_counter() - t
 # Timing only: the document vectors are hashing-384 stand-ins, the questions go through the real
 # model (same cost as in use); Library.open would rightly refuse that pair, so it is set after.
-lib._embedder, lib._questions, lib._questions_wanted = embedder, questions, False
+lib._embedder, lib.pipeline._questions, lib.pipeline._questions_wanted = embedder, questions, False
 lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
 t_first = time.perf_counter() - t
 qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
@@ -63,26 +63,26 @@ def peak_mb():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
 full, ret, emb, kw_fts, kw_imp, ranked = [], [], [], [], [], []
 def ranking(q):  # what a hybrid search ranks with: the first stage, then the top 5 read; rows
-    s = time.perf_counter(); c = lib.rank(q, 10)
-    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+    s = time.perf_counter(); c = lib.pipeline.rank(q, 10)
+    lib.generation.store.units([x.unit_id for x in c]); return time.perf_counter() - s
 def first_stage(q):  # the first stage alone (keyword + vectors fused, rows), the question on torch
-    s = time.perf_counter(); c = retrieve(lib.store, lib.vectors, embedder, q, 10)
-    lib.store.units([x.unit_id for x in c]); return time.perf_counter() - s
-assert lib.pieces is not None and "reading" in lib.rank(qs[0], 10)[0].scores  # the reading stage runs
+    s = time.perf_counter(); c = retrieve(lib.generation.store, lib.generation.vectors, embedder, q, 10)
+    lib.generation.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+assert lib.generation.pieces is not None and "reading" in lib.pipeline.rank(qs[0], 10)[0].scores  # the reading stage runs
 for round_ in range(3):
     for q in qs:  # interleaved, so that load on the shared machine hits every variant alike
-        s = time.perf_counter(); lib.encode_question(q); emb.append(time.perf_counter() - s)
+        s = time.perf_counter(); lib.pipeline.encode_question(q); emb.append(time.perf_counter() - s)
         ranked.append(ranking(q))
         ret.append(first_stage(q))
         s = time.perf_counter(); lib.search(q, k=10); full.append(time.perf_counter() - s)
         words = keyword_text(expand(q))  # the keyword query alone, as retrieve makes it: FTS5 vs impacts
-        s = time.perf_counter(); a = lib.store.keyword_search(words, RANKING.pool, use_impacts=False)
+        s = time.perf_counter(); a = lib.generation.store.keyword_search(words, RANKING.pool, use_impacts=False)
         kw_fts.append(time.perf_counter() - s)
-        s = time.perf_counter(); b = lib.store.keyword_search(words, RANKING.pool); kw_imp.append(time.perf_counter() - s)
+        s = time.perf_counter(); b = lib.generation.store.keyword_search(words, RANKING.pool); kw_imp.append(time.perf_counter() - s)
         assert [x for _, x in a] == [x for _, x in b], q  # same bm25 scores, or the timing means nothing
 print(json.dumps({"import": t_import, "model": t_model, "open": t_open, "first": t_first, "retrieve": ret,
                   "precision": precision, "kw_fts": kw_fts, "kw_imp": kw_imp,
-                  "full": full, "embed": emb, "ranked": ranked, "kind": lib.vectors.kind,
+                  "full": full, "embed": emb, "ranked": ranked, "kind": lib.generation.vectors.kind,
                   "rss_mb": peak_mb()}))
 """
 

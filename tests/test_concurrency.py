@@ -39,14 +39,12 @@ def test_many_threads_give_the_same_results_as_one(hash_index: Path):
 
 def test_first_searches_at_once_load_the_embedder_once(hash_index: Path, monkeypatch):
     loads = []
-    import tipsearch.library as library
 
     def counting_load(name: str, precision: str = "fp32"):
         loads.append(name)
         return HashingEmbedder()
 
-    monkeypatch.setattr(library, "load_embedder", counting_load)
-    lib = Library.open(hash_index)
+    lib = Library.open(hash_index, load=counting_load)
     barrier = threading.Barrier(8)
 
     def first_search(_: int) -> int:

@@ -167,7 +167,7 @@ def test_database_errors_at_query_time_are_one_typed_error(index: Path):
     import sqlite3
 
     lib = Library.open(index)
-    lib.store.conn.close()
-    lib.store.conn = sqlite3.connect(":memory:", check_same_thread=False)  # a database without the tables
+    lib.generation.store.conn.close()
+    lib.generation.store.conn = sqlite3.connect(":memory:", check_same_thread=False)  # a database without the tables
     with pytest.raises(IndexCorruptError, match=r"units\.sqlite is damaged .*tipsearch build"):
         lib.search("legal assistance", k=3, mode="keyword")

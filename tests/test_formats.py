@@ -184,5 +184,5 @@ def test_a_pdf_indexes_and_cites_by_its_printed_symbol(tmp_path: Path, pdfs: dic
     lib = Library.open(tmp_path / "index", embedder=HashingEmbedder())
     hit = lib.search("free legal assistance to trafficking victims", k=1, mode="keyword")[0]
     assert hit.citation == f"{un_render.SYMBOL}, para. 4, Recommendation 7"
-    p1 = next(u for u in lib.store.document_units(hit.unit.document.id) if u.paragraph.number == "1")
+    p1 = next(u for u in lib.generation.store.document_units(hit.unit.document.id) if u.paragraph.number == "1")
     assert p1.paragraph.footnotes == ("1 See CTOC/COP/2008/19, sect. I.",)  # stored and read back

@@ -41,7 +41,7 @@ def test_adding_a_document_embeds_only_its_text(corpus: Path, tmp_path: Path):
     (corpus / "note.txt").write_text("1. A new paragraph on forced labour.\n\n2. Another one on JITs.\n")
     second = build(corpus, tmp_path / "index", embedder=emb, progress=False)
     assert second.embedded == 2 and second.reused == first.embedded
-    assert Library.open(tmp_path / "index", emb).store.unit_count() == 64
+    assert Library.open(tmp_path / "index", emb).generation.store.unit_count() == 64
 
 
 def test_removed_file_leaves_the_index(corpus: Path, tmp_path: Path):

@@ -16,7 +16,7 @@ from tipsearch import library
 
 from tipsearch.search import retrieve as search
 from tipsearch.models.embedders import HashingEmbedder, question_precision, resolve_precision
-from tipsearch.errors import IndexCorruptError
+from tipsearch.errors import BadOptionError, IndexCorruptError
 from tipsearch.search.retrieve import retrieve
 from tipsearch.index.vectors import VectorIndex
 
@@ -54,11 +54,10 @@ def test_library_loads_the_question_model_at_the_index_precision(
         loaded.append(precision)
         return HashingEmbedder()
 
-    monkeypatch.setattr(library, "load_embedder", recording_load)
-    assert Library.open(tmp_path / "index").search("legal assistance", k=2)
-    assert Library.open(tmp_path / "index", precision="fp32").search("legal assistance", k=2)
+    assert Library.open(tmp_path / "index", load=recording_load).search("legal assistance", k=2)
+    assert Library.open(tmp_path / "index", precision="fp32", load=recording_load).search("legal assistance", k=2)
     assert loaded == ["bf16", "fp32"]
-    with pytest.raises(ValueError, match="precision must be one of"):
+    with pytest.raises(BadOptionError, match="precision must be one of"):
         Library.open(tmp_path / "index", precision="fp16")
 
 
@@ -69,8 +68,8 @@ def _questions() -> list[str]:
 def test_concurrent_hybrid_ranks_exactly_as_in_turn(hash_index: Path) -> None:
     lib = Library.open(hash_index)
     for question in _questions():
-        together = retrieve(lib.store, lib.vectors, lib.embedder, question, 10)
-        in_turn = retrieve(lib.store, lib.vectors, lib.embedder, question, 10, concurrent=False)
+        together = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, question, 10)
+        in_turn = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, question, 10, concurrent=False)
         assert together == in_turn, question
         assert together
 
@@ -85,9 +84,9 @@ def test_keyword_query_runs_beside_the_encode(hash_index: Path, monkeypatch: pyt
         return real(*args, **kwargs)
 
     monkeypatch.setattr(search, "keyword", recording)
-    retrieve(lib.store, lib.vectors, lib.embedder, "legal assistance", 5)
-    retrieve(lib.store, lib.vectors, lib.embedder, "legal assistance", 5, concurrent=False)
-    retrieve(lib.store, lib.vectors, lib.embedder, "legal assistance", 5, mode="keyword")
+    retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "legal assistance", 5)
+    retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "legal assistance", 5, concurrent=False)
+    retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "legal assistance", 5, mode="keyword")
     main = threading.current_thread().name
     assert threads[0] != main and threads[0].startswith("tipsearch-keyword")
     assert threads[1:] == [main, main]
@@ -101,7 +100,7 @@ def test_keyword_failure_on_the_worker_reaches_the_caller(hash_index: Path, monk
 
     monkeypatch.setattr(search, "keyword", damaged)
     with pytest.raises(IndexCorruptError, match="damaged"):
-        retrieve(lib.store, lib.vectors, lib.embedder, "legal assistance", 5)
+        retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "legal assistance", 5)
 
 
 def test_vector_search_leaves_the_thread_setting_as_it_was() -> None:

@@ -38,7 +38,7 @@ def test_a_search_embeds_its_question_on_the_encoder_not_on_torch(model_index: P
     lib = Library.open(model_index, embedder=minilm)
     try:
         before = minilm.calls
-        ranked = lib.rank(QUESTIONS[0], 5)
+        ranked = lib.pipeline.rank(QUESTIONS[0], 5)
         assert minilm.calls == before  # the question went to ONNX Runtime, and reading used pieces
         assert "reading" in ranked[0].scores
     finally:
@@ -46,7 +46,7 @@ def test_a_search_embeds_its_question_on_the_encoder_not_on_torch(model_index: P
     asked = Library.open(model_index, embedder=minilm, precision="fp32")  # a precision asked for: torch
     try:
         before = minilm.calls
-        asked.rank(QUESTIONS[0], 5)
+        asked.pipeline.rank(QUESTIONS[0], 5)
         assert minilm.calls == before + 1
     finally:
         asked.close()

@@ -14,8 +14,12 @@ import pytest
 from tipsearch import Library, build
 from tipsearch.models.embedders import HashingEmbedder, Pieces
 from tipsearch.errors import IndexCorruptError
+from tipsearch.index.generation import Generation
+from tipsearch.models.embedders import MINILM
 from tipsearch.index.layout import PIECE_OFFSETS, PIECES, IndexLayout
-from tipsearch.search.rerank import PieceStore, can_read, maxsim, pack, question_pieces, reread, unpack, voting
+from tipsearch.index.pieces import PieceStore, pack, unpack, voting
+from tipsearch.models.embedders import can_read
+from tipsearch.search.rerank import maxsim, question_pieces, reread
 from tipsearch.search.retrieve import Candidate
 from tipsearch.index.store import Store
 
@@ -117,7 +121,7 @@ def test_a_reading_build_keeps_every_chunks_pieces(read_index: Path):
     lib = Library.open(read_index)
     try:
         unit = lib.unit("wg-tip-2022-report.txt", "Recommendation 7")
-        read = store.read(lib.store.chunks_by_unit([unit.id])[unit.id])
+        read = store.read(lib.generation.store.chunks_by_unit([unit.id])[unit.id])
         words = {w for w in re.findall(r"\w+", unit.paragraph.text.lower()) if w not in {"the", "of", "and"}}
         assert 0 < len(read) <= len(unit.paragraph.text.split()) + 5
         assert len(read) >= len(words) // 2  # the words kept; question words and punctuation dropped
@@ -128,11 +132,11 @@ def test_a_reading_build_keeps_every_chunks_pieces(read_index: Path):
 def test_library_reads_in_hybrid_mode_only(read_index: Path):
     lib = Library.open(read_index, Reader())
     try:
-        hybrid = lib.rank("free legal assistance for victims", 5)
+        hybrid = lib.pipeline.rank("free legal assistance for victims", 5)
         assert all("reading" in c.scores for c in hybrid)
         assert [c.score for c in hybrid] == sorted((c.score for c in hybrid), reverse=True)
-        assert all("reading" not in c.scores for c in lib.rank("free legal assistance", 5, "keyword"))
-        assert lib.rank("", 5) == [] and lib.rank("victims", 0) == []
+        assert all("reading" not in c.scores for c in lib.pipeline.rank("free legal assistance", 5, "keyword"))
+        assert lib.pipeline.rank("", 5) == [] and lib.pipeline.rank("victims", 0) == []
     finally:
         lib.close()
 
@@ -140,8 +144,8 @@ def test_library_reads_in_hybrid_mode_only(read_index: Path):
 def test_an_index_without_pieces_is_searched_without_reading(hash_index: Path):
     lib = Library.open(hash_index, Reader())
     try:
-        assert lib.pieces is None
-        assert all("reading" not in c.scores for c in lib.rank("free legal assistance for victims", 5))
+        assert lib.generation.pieces is None
+        assert all("reading" not in c.scores for c in lib.pipeline.rank("free legal assistance for victims", 5))
     finally:
         lib.close()
 
@@ -162,13 +166,18 @@ def test_an_update_reuses_unchanged_pieces_and_an_old_index_gains_them(corpus: P
     assert len(new_chunks) == before.vectors + 1
     for text_hash, i in old_chunks.items():  # the same text's chunk, wherever it now stands
         np.testing.assert_array_equal(new.chunk(new_chunks[text_hash]), old.chunk(i))
-    # An index from before pieces: a reading build embeds everything once, to write them.
+    # An index of an all-MiniLM-L6-v2 model without pieces is refused; the next build embeds it again.
     manifest = json.loads(layout.manifest_path.read_text())
     for name in (PIECES, PIECE_OFFSETS):
         del manifest["files"][name]
+    manifest["model"] = MINILM
+    layout.manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="run `tipsearch build`"):
+        Generation.open(index)
+    manifest["model"] = Reader().name
     layout.manifest_path.write_text(json.dumps(manifest))
     report = build(corpus, index, embedder=Reader(), progress=False, force=True)
-    assert report.reused == 0 and report.embedded == after.vectors
+    assert report.embedded == after.vectors  # nothing in the previous generation was taken on trust
     assert PIECES in layout.read_manifest().files
 
 
@@ -205,6 +214,6 @@ def test_damaged_pieces_are_refused_on_open_and_the_next_build_repairs_them(corp
     assert report.reused == 0 and report.embedded > 0  # nothing of the damaged generation is trusted
     lib = Library.open(index, Reader())
     try:
-        assert all("reading" in c.scores for c in lib.rank("victims of trafficking", 3))
+        assert all("reading" in c.scores for c in lib.pipeline.rank("victims of trafficking", 3))
     finally:
         lib.close()

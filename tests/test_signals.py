@@ -22,11 +22,11 @@ def test_references_reads_labels_and_numbers_the_way_people_type_them():
 def test_referenced_finds_the_named_units_and_keeps_recommendations_apart(hash_index: Path):
     lib = Library.open(hash_index)
     try:
-        ids = [u for u, score in referenced(lib.store, "recommendation 7 and paragraph 46")]
-        assert sorted(unit_key(u) for u in lib.store.units(ids)) == ["para:46", "rec:7"]
+        ids = [u for u, score in referenced(lib.generation.store, "recommendation 7 and paragraph 46")]
+        assert sorted(unit_key(u) for u in lib.generation.store.units(ids)) == ["para:46", "rec:7"]
         # Recommendations sit in paragraph 4 but are cited by their own number: "paragraph 4" is the intro only.
-        assert [unit_key(u) for u in lib.store.units([u for u, _ in referenced(lib.store, "paragraph 4")])] == ["para:4"]
-        assert referenced(lib.store, "recommendation 99") == []
+        assert [unit_key(u) for u in lib.generation.store.units([u for u, _ in referenced(lib.generation.store, "paragraph 4")])] == ["para:4"]
+        assert referenced(lib.generation.store, "recommendation 99") == []
     finally:
         lib.close()
 
@@ -34,10 +34,10 @@ def test_referenced_finds_the_named_units_and_keeps_recommendations_apart(hash_i
 def test_a_named_recommendation_comes_first_in_hybrid(hash_index: Path):
     lib = Library.open(hash_index)
     try:
-        hits = retrieve(lib.store, lib.vectors, lib.embedder, "What does recommendation 13 ask for?", 5)
-        off = retrieve(lib.store, lib.vectors, lib.embedder, "What does recommendation 13 ask for?", 5,
+        hits = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "What does recommendation 13 ask for?", 5)
+        off = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "What does recommendation 13 ask for?", 5,
                        ranking=Ranking(reference_weight=0.0))
-        assert unit_key(lib.store.units([hits[0].unit_id])[0]) == "rec:13"
+        assert unit_key(lib.generation.store.units([hits[0].unit_id])[0]) == "rec:13"
         assert hits[0].scores.get("reference") == 1.0 and all("reference" not in c.scores for c in off)
     finally:
         lib.close()
@@ -57,12 +57,12 @@ def test_feedback_moves_the_question_towards_the_feedback_units(hash_index: Path
     lib = Library.open(hash_index)
     try:
         q = lib.embedder.embed(["joint investigation teams"])[0]
-        [unit] = referenced(lib.store, "paragraph 44")
-        target = lib.vectors.reconstruct(lib.store.unit_chunks([unit[0]])).mean(axis=0)
-        moved = feedback_vector(lib.store, lib.vectors, q, [unit[0]], 1.0)
+        [unit] = referenced(lib.generation.store, "paragraph 44")
+        target = lib.generation.vectors.reconstruct(lib.generation.store.unit_chunks([unit[0]])).mean(axis=0)
+        moved = feedback_vector(lib.generation.store, lib.generation.vectors, q, [unit[0]], 1.0)
         assert np.linalg.norm(moved) == pytest.approx(1.0, abs=1e-5)
         assert float(moved @ target) > float(q @ target)
-        assert feedback_vector(lib.store, lib.vectors, q, [], 1.0) is q
+        assert feedback_vector(lib.generation.store, lib.generation.vectors, q, [], 1.0) is q
     finally:
         lib.close()
 
@@ -70,12 +70,12 @@ def test_feedback_moves_the_question_towards_the_feedback_units(hash_index: Path
 def test_coverage_is_the_share_of_question_words_a_unit_contains(hash_index: Path):
     lib = Library.open(hash_index)
     try:
-        every = [u.id for d in lib.documents() for u in lib.store.document_units(d.id)]
-        share = dict(coverage(lib.store, "Did the Sovereign Order of Malta vote?", every))
-        by_key = {unit_key(u): share.get(u.id, 0.0) for u in lib.store.units(every)}
+        every = [u.id for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
+        share = dict(coverage(lib.generation.store, "Did the Sovereign Order of Malta vote?", every))
+        by_key = {unit_key(u): share.get(u.id, 0.0) for u in lib.generation.store.units(every)}
         # words: sovereign, order, malta, vote -> para. 44 has the first three (stemmed as the index stems)
         assert by_key["para:44"] == pytest.approx(3 / 4)
         assert max(by_key.values()) == by_key["para:44"]
-        assert coverage(lib.store, "Malta", []) == []
+        assert coverage(lib.generation.store, "Malta", []) == []
     finally:
         lib.close()

@@ -11,7 +11,7 @@ import pytest
 from tipsearch import Library, build
 from tipsearch.cli import main
 from tipsearch.models.embedders import HashingEmbedder, MiniLMEmbedder, resolve_device, resolve_precision
-from tipsearch.errors import TipsearchError
+from tipsearch.errors import BadOptionError, TipsearchError
 from tipsearch.index.vectors import FLAT, FLAT16, HNSW, VectorIndex, choose_kind
 
 
@@ -24,7 +24,7 @@ def test_choose_kind_switches_at_the_threshold() -> None:
     assert choose_kind(99, threshold=100) == FLAT
     assert choose_kind(100, threshold=100) == HNSW
     assert choose_kind(10**9, kind="flat", threshold=100) == FLAT
-    with pytest.raises(ValueError, match="ivf"):
+    with pytest.raises(BadOptionError, match="ivf"):
         choose_kind(10, kind="ivf")
 
 
@@ -47,7 +47,7 @@ def test_build_records_the_vector_index_and_reuses_vectors_from_hnsw(tmp_path: P
     manifest = json.loads((index / "manifest.json").read_text())
     assert manifest["vector_index"] == "hnsw"
     lib = Library.open(index, embedder=HashingEmbedder())
-    assert lib.vectors.kind == HNSW
+    assert lib.generation.vectors.kind == HNSW
     assert lib.search("legal assistance for victims", k=3)
     lib.close()
     embedder = HashingEmbedder()
@@ -60,11 +60,11 @@ def test_reused_vectors_equal_the_first_build(tmp_path: Path, corpus: Path) -> N
     index = tmp_path / "index"
     build(corpus, index, embedder=HashingEmbedder(), progress=False)
     first = Library.open(index, embedder=HashingEmbedder())
-    before = first.vectors.all_vectors()
+    before = first.generation.vectors.all_vectors()
     first.close()
     build(corpus, index, embedder=HashingEmbedder(), progress=False, force=True)
     again = Library.open(index, embedder=HashingEmbedder())
-    np.testing.assert_array_equal(again.vectors.all_vectors(), before)
+    np.testing.assert_array_equal(again.generation.vectors.all_vectors(), before)
     again.close()
 
 

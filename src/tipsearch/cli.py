@@ -155,7 +155,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     questions = evaluation.read_questions(args.questions)
-    results = evaluation.evaluate(library.Library.open(args.index), questions, args.mode, args.k)
+    results = evaluation.evaluate(library.Library.open(args.index).pipeline, questions, args.mode, args.k)
     if args.json:
         _print_json([scores_dict(s, with_questions=args.misses) for s in results])
         return 0

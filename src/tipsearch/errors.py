@@ -36,5 +36,22 @@ class NotFoundError(TipsearchError):
     """A document or unit that was asked for does not exist in the index."""
 
 
+class BadOptionError(TipsearchError):
+    """An option given a value it does not take (a mode, precision, device, vector index kind, a depth k)."""
+
+
+class UploadRefusedError(TipsearchError):
+    """An uploaded file was refused before it was read (name, type or size)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class PackError(TipsearchError):
+    """A saved pack or a citation list that cannot be read or resolved."""
+
+
 class BadFilterError(TipsearchError):
     """A search filter or grouping that cannot be met as given (kind, year range, group size)."""

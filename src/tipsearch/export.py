@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tipsearch.citations import document_name
-from tipsearch.errors import NotFoundError, TipsearchError
+from tipsearch.errors import NotFoundError, PackError
 from tipsearch.library import Library
 from tipsearch.ingest.metadata import human_date
 from tipsearch.records import Unit
@@ -29,10 +29,6 @@ DEFAULT_TITLE = "Reading pack"
 # Characters that are not allowed in XML (DOCX) and never meaningful in a report.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-class PackError(TipsearchError):
-    """A saved pack or a citation list that cannot be read or resolved."""
 
 
 @dataclass(frozen=True)

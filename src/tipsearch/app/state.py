@@ -52,10 +52,8 @@ def _embedder(model: str, precision: str) -> Embedder:
 
 @st.cache_resource(show_spinner="Opening the index...")
 def _library(index: str) -> Library:
-    library = Library.open(index)
-    # Kept across reopenings after an upload; at the precision the index was built with (Library.open).
-    library._embedder = _embedder(library.manifest.model, library.precision)
-    return library
+    # The model is kept across reopenings after an upload, at the precision the index was built with.
+    return Library.open(index, load=_embedder)
 
 
 def library() -> Library:

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from tipsearch.errors import TipsearchError
+from tipsearch.errors import UploadRefusedError
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a long UN report as PDF is a few MB; 50 MB leaves room, not abuse
 MAX_NAME_CHARS = 120
@@ -17,15 +17,6 @@ STAGING = ".uploads"  # inside the index folder: nothing from a browser is writt
 # The formats the project ingests; whether this build can read one is the reader's call, reported per file.
 ACCEPTED = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class UploadRefusedError(TipsearchError):
-    """An uploaded file was refused before it was read (name, type or size)."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
-        self.name = name
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
-from tipsearch.errors import ModelMissingError, TipsearchError
+from tipsearch.errors import BadOptionError, ModelMissingError, TipsearchError
+from tipsearch.text import WORD
 
 if TYPE_CHECKING:
     from tipsearch.models.minilm import MiniLM
@@ -30,7 +31,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MINILM = "all-MiniLM-L6-v2"
 HASHING = "hashing-384"
-_WORD = re.compile(r"\w+", re.UNICODE)
+KNOWN_MODELS = (MINILM, HASHING)
+READING_MODELS = (MINILM,)  # models that give their word pieces' vectors (embed_pieces): the rerank stage reads them
 DEVICES = ("auto", "cpu", "cuda")
 # fp32 is the reference; bf16 halves the work on CPUs with native bf16 (AVX512-BF16/AMX) and
 # on GPUs; int8 dynamic quantization is faster on older CPUs but moves vectors more (see README).
@@ -147,7 +149,7 @@ class HashingEmbedder:
 
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self.dimension, dtype=np.float32)
-        for word in _WORD.findall(text.lower()):
+        for word in WORD.findall(text.lower()):
             h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
             v[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
         n = float(np.linalg.norm(v))
@@ -162,14 +164,14 @@ class HashingEmbedder:
         return np.stack([self._vector(t) for t in texts])
 
     def count_tokens(self, text: str) -> int:
-        return int(len(_WORD.findall(text)) * 1.3) + 2
+        return int(len(WORD.findall(text)) * 1.3) + 2
 
 
 def resolve_device(device: str | None) -> str:
     """auto -> cuda when torch sees a GPU, else cpu; cuda without a GPU is an error, not a fallback."""
     device = device or "cpu"
     if device not in DEVICES:
-        raise TipsearchError(f"unknown device {device!r}: use one of {', '.join(DEVICES)}")
+        raise BadOptionError(f"unknown device {device!r}: use one of {', '.join(DEVICES)}")
     if device == "cpu":
         return device
     import torch
@@ -193,7 +195,7 @@ def cpu_has_bf16() -> bool:
 def resolve_precision(precision: str, device: str) -> str:
     """auto -> bf16 on a GPU or a CPU with native bf16, else fp32."""
     if precision not in PRECISIONS:
-        raise TipsearchError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+        raise BadOptionError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
     if precision != "auto":
         return precision
     return "bf16" if device == "cuda" or cpu_has_bf16() else "fp32"
@@ -297,3 +299,8 @@ def _split_long(sentence: str, embedder: Embedder, budget: int) -> list[tuple[st
     size = -(-len(words) // pieces)
     runs = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
     return [(run, embedder.count_tokens(run)) for run in runs]
+
+
+def can_read(embedder: Embedder) -> bool:
+    """Only a model that gives its word pieces' vectors can read (the hashing embedder cannot)."""
+    return callable(getattr(embedder, "embed_pieces", None))

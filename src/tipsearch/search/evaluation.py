@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tipsearch import text
-from tipsearch.errors import TipsearchError
-from tipsearch.library import Library
+from tipsearch.errors import BadOptionError, TipsearchError
+from tipsearch.search.pipeline import Pipeline
 from tipsearch.records import Unit
 from tipsearch.search.retrieve import RANKING, Ranking
 
@@ -137,16 +137,16 @@ def compared_modes(mode: str) -> list[str]:
     return list(dict.fromkeys([mode, "keyword", "semantic"]))
 
 
-def evaluate(library: Library, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH,
+def evaluate(pipeline: Pipeline, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH,
              ranking: Ranking = RANKING, modes: Sequence[str] | None = None) -> list[Scores]:
     """Scores of the chosen mode and, on the same index, keyword-only and semantic-only."""
     if k < 1:
-        raise TipsearchError(f"-k must be at least 1, not {k}")
+        raise BadOptionError(f"-k must be at least 1, not {k}")
 
     def ranker(m: str) -> Callable[[str], list[str]]:
         def rank(q: str) -> list[str]:
-            hits = library.rank(q, k, m, ranking)
-            return [unit_key(u) for u in library.store.units([h.unit_id for h in hits])]
+            hits = pipeline.rank(q, k, m, ranking)
+            return [unit_key(u) for u in pipeline.units([h.unit_id for h in hits])]
 
         return rank
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tipsearch import text
+from tipsearch.errors import BadOptionError
 from tipsearch.search import vocabulary
 from tipsearch.text import clip, keyword_text
 from tipsearch.models.embedders import Embedder
@@ -177,7 +178,7 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RA
 
 def check_mode(mode: str) -> None:
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise BadOptionError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
 
 
 def combine(rankings: dict[str, Sequence[tuple[int, float]]], mode: str, k: int,

@@ -1,0 +1,69 @@
+"""One built generation, opened and checked once: the same code serves a search (Library.open) and a build
+that reuses the live generation's vectors.
+
+Every file the manifest lists is checked (size and CRC-32, index/layout.py) before anything is read; the
+schema version says which files a generation has, so an index from an older tipsearch is refused with
+"run `tipsearch build`" (and the build embeds it again) instead of being read in a mode of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tipsearch.errors import IndexCorruptError
+from tipsearch.index.keyword_impacts import Impacts
+from tipsearch.index.layout import DATABASE, KEYWORDS, PIECES, VECTORS, IndexLayout, Manifest
+from tipsearch.index.pieces import PieceStore
+from tipsearch.index.store import Store
+from tipsearch.index.vectors import VectorIndex
+from tipsearch.models.embedders import KNOWN_MODELS, READING_MODELS
+
+
+@dataclass
+class Generation:
+    """An opened generation: its manifest, rows and keyword index, vectors and (for a model that reads) pieces."""
+
+    layout: IndexLayout
+    manifest: Manifest
+    store: Store
+    vectors: VectorIndex
+    pieces: PieceStore | None
+
+    @classmethod
+    def open(cls, root: Path | str, manifest: Manifest | None = None) -> Generation:
+        """Open and check the live generation (or the one `manifest` names); IndexCorruptError if damaged."""
+        layout = IndexLayout(Path(root))
+        manifest = manifest or layout.read_manifest()
+        check_manifest(layout, manifest)
+        for name in manifest.files:
+            layout.check_file(manifest, name)
+        folder = layout.generation_dir(manifest.generation)
+        vectors = VectorIndex.load(folder / VECTORS, manifest.dimension, manifest.vectors)
+        pieces = PieceStore.load(folder, manifest.dimension) if PIECES in manifest.files else None
+        store = Store.open(folder / DATABASE)
+        try:
+            store.check_counts(manifest.units, manifest.vectors)
+        except IndexCorruptError:
+            store.close()
+            raise
+        store.impacts = Impacts.load(folder / KEYWORDS)
+        return cls(layout, manifest, store, vectors, pieces)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def check_manifest(layout: IndexLayout, manifest: Manifest) -> None:
+    """The manifest names a model this tipsearch knows and lists the files that model's generation has."""
+    where = layout.manifest_path
+    if manifest.model not in KNOWN_MODELS:
+        raise IndexCorruptError(
+            f"{where} names model {manifest.model!r}, which this tipsearch does not know "
+            f"({', '.join(KNOWN_MODELS)}): run `tipsearch build`"
+        )
+    if KEYWORDS not in manifest.files or (manifest.model in READING_MODELS and PIECES not in manifest.files):
+        raise IndexCorruptError(
+            f"{where} lists files {sorted(manifest.files)}, not those a {manifest.model} index of schema "
+            f"{manifest.schema_version} has: run `tipsearch build`"
+        )

@@ -1,0 +1,176 @@
+"""The query pipeline: one object owns the encoders and runs every stage over one opened generation.
+
+    question --encode once (ONNX or torch)--> keyword + vector candidates (retrieve) --fuse--> rerank (pieces)
+             --> group (at most N a document) --> Hits with answer spans (answers)
+
+Search, related units, the timeline, evaluation, the app and the benches all go through it, so a ranking
+change is made in one place.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from tipsearch.errors import BadOptionError, IndexCorruptError
+from tipsearch.index.generation import Generation
+from tipsearch.models.embedders import (
+    MINILM, PRECISIONS, Embedder, Pieces, can_read, load_embedder, question_precision,
+)
+from tipsearch.models.question_encoder import QuestionEncoder
+from tipsearch.records import Hit, Unit
+from tipsearch.search.answers import best_spans
+from tipsearch.search.filters import Allowed, Filters, allowed, per_document
+from tipsearch.search.related import TimelineEntry, best_per_document, date_order, related_candidates, unit_vector
+from tipsearch.search.rerank import question_pieces, reread
+from tipsearch.search.retrieve import RANKING, Candidate, Ranking, retrieve
+from tipsearch.text import clip
+
+EmbedderLoader = Callable[[str, str], Embedder]  # (model name, precision) -> embedder
+
+
+def check_embedder(generation: Generation, embedder: Embedder) -> None:
+    """Vectors from one model are meaningless to another: refuse instead of ranking noise."""
+    manifest = generation.manifest
+    if embedder.name != manifest.model or embedder.dimension != manifest.dimension:
+        raise IndexCorruptError(
+            f"{generation.layout.manifest_path} says the index was built with {manifest.model} "
+            f"({manifest.dimension} dimensions), not {embedder.name} ({embedder.dimension}): "
+            f"run `tipsearch build --model {embedder.name}`"
+        )
+
+
+class Pipeline:
+    """Encoders and stages over one generation: rank, group, answer; related units; a topic's timeline."""
+
+    def __init__(self, generation: Generation, embedder: Embedder | None = None, precision: str | None = None,
+                 load: EmbedderLoader | None = None, ranking: Ranking = RANKING) -> None:
+        """precision: embed questions on torch at this precision instead of on the index's ONNX question
+        encoder; default: the encoder, or without one torch at the precision the index was built with.
+        load: how the torch model is loaded on first use (the app passes one cached per server)."""
+        if precision is not None and precision not in PRECISIONS:
+            raise BadOptionError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        if embedder is not None:
+            check_embedder(generation, embedder)
+        self.generation = generation
+        self.ranking = ranking
+        self.precision = precision or question_precision(generation.manifest.extra.get("precision"))
+        self._embedder = embedder
+        self._load = load or (lambda model, p: load_embedder(model, precision=p))
+        self._lock = threading.Lock()
+        self._questions: QuestionEncoder | None = None
+        self._questions_wanted = precision is None and generation.manifest.model == MINILM
+
+    # -- encoders --------------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        """The torch model (answer spans; questions without the ONNX encoder), loaded once on first use."""
+        with self._lock:  # two first searches at once must not load the model twice
+            if self._embedder is None:
+                embedder = self._load(self.generation.manifest.model, self.precision)
+                check_embedder(self.generation, embedder)
+                self._embedder = embedder
+        return self._embedder
+
+    @property
+    def question_encoder(self) -> QuestionEncoder | None:
+        """The index's ONNX question encoder, looked for once; None: questions go to the torch model."""
+        with self._lock:
+            if self._questions_wanted:
+                self._questions_wanted = False
+                self._questions = QuestionEncoder.open(self.generation.layout.root)
+        return self._questions
+
+    def encode_question(self, question: str) -> tuple[np.ndarray, Pieces | None]:
+        """The question's unit vector and, where the model gives them, its word pieces: one pass."""
+        encoder = self.question_encoder
+        if encoder is not None:
+            vectors, (read,) = encoder.encode_pieces([question])
+            return vectors[0], read
+        if can_read(self.embedder):
+            vectors, (read,) = self.embedder.embed_pieces([question])
+            return vectors[0], read
+        return self.embedder.embed([question])[0], None
+
+    # -- stages ----------------------------------------------------------------------------------------
+    def allowed(self, filters: Filters | None, **exclude) -> Allowed | None:
+        return allowed(self.generation.store, filters, **exclude)
+
+    def rank(self, question: str, k: int = 10, mode: str = "hybrid", ranking: Ranking | None = None,
+             allowed: Allowed | None = None) -> list[Candidate]:
+        """The k best candidates: retrieved and fused, then in hybrid mode the top ones reranked by pieces."""
+        ranking = ranking or self.ranking
+        question = clip(question)
+        if not question or k <= 0 or (allowed is not None and not allowed):
+            return []
+        vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
+        if ranking.expand_semantic:
+            vector = None  # the expanded text is embedded apart, by retrieve
+        g = self.generation
+        candidates = retrieve(g.store, g.vectors, self.embedder if vector is None and mode != "keyword" else None,
+                              question, k, mode, ranking, allowed, vector=vector)
+        if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or read is None:
+            return candidates
+        head = candidates[: ranking.reading_depth]  # reranked ones only gain, so they stay above the rest
+        chunks = g.store.chunks_by_unit([c.unit_id for c in head])
+        units = [g.pieces.read(chunks[c.unit_id]) for c in head]
+        return reread(question_pieces(read), head, units, ranking.reading_weight) + candidates[len(head):]
+
+    def grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
+        """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
+        n = 4 * k
+        while True:
+            candidates = self.rank(question, n, mode, allowed=limit)
+            document = {u.id: u.document.id for u in self.units([c.unit_id for c in candidates])}
+            kept = per_document(candidates, lambda c: document[c.unit_id], group)
+            if len(kept) >= k or len(candidates) < n:
+                return kept[:k]
+            n *= 4
+
+    def hits(self, question: str, candidates: list[Candidate]) -> list[Hit]:
+        """Candidates as hits: their units, each with the span that best answers the question."""
+        units = self.units([c.unit_id for c in candidates])
+        answers = best_spans(clip(question), [u.paragraph.text for u in units], self.embedder)
+        return [Hit(rank, c.score, unit, answer, c.scores)
+                for rank, (c, unit, answer) in enumerate(zip(candidates, units, answers), start=1)]
+
+    def units(self, ids: list[int]) -> list[Unit]:
+        return self.generation.store.units(ids)
+
+    # -- what the facade asks ----------------------------------------------------------------------------
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+               group: int | None = None) -> list[Hit]:
+        limit = self.allowed(filters)
+        if group is None:
+            candidates = self.rank(question, k, mode, allowed=limit)
+        else:
+            candidates = self.grouped(question, k, mode, limit, group)
+        return self.hits(question, candidates)
+
+    def related(self, unit: Unit, k: int = 10, filters: Filters | None = None, same_document: bool = False,
+                mode: str = "hybrid") -> list[Hit]:
+        """The k units on the same subject as `unit`, by its text embedded and its words; never itself."""
+        limit = self.allowed(filters, exclude_units=[unit.id],
+                             exclude_documents=[] if same_document else [unit.document.id])
+        vector = unit_vector(self.embedder, unit)
+        g = self.generation
+        return self.hits(unit.paragraph.text, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit))
+
+    def timeline(self, question: str, filters: Filters | None = None) -> list[TimelineEntry]:
+        """For each document in date order, its unit nearest the question, with a strength 0..1 for dimming."""
+        g = self.generation
+        best = best_per_document(g.store, g.vectors, self.embedder, question, self.allowed(filters))
+        if not best:
+            return []
+        top = max(best[0][2], 1e-9)
+        hits = self.hits(question, [Candidate(unit, score, {"semantic": score}) for _, unit, score in best])
+        entries = [TimelineEntry(h.unit.document, h, min(1.0, max(0.0, h.score / top))) for h in hits]
+        return sorted(entries, key=lambda e: date_order(e.document))
+
+    def matches(self, question: str, k: int = 50, filters: Filters | None = None) -> list[Unit]:
+        """The k best units for a question without answer spans: cheap enough to chart many."""
+        g = self.generation
+        return self.units([c.unit_id for c in retrieve(g.store, g.vectors, self.embedder, question, k,
+                                                       allowed=self.allowed(filters))])
