@@ -49,7 +49,7 @@ def ranking_only(lib: Library, question: str) -> list:
     """What txtai's search does: the hybrid ranking (first stage and reading) and the rows, without the
     answer-span step."""
     candidates = lib.pipeline.rank(question, 10)
-    return lib.generation.store.units([c.unit_id for c in candidates])
+    return lib.pipeline.units([c.unit_id for c in candidates])
 
 
 def query_times(search, questions: list[str], rounds: int) -> tuple[float, float]:  # noqa: ANN001

@@ -29,7 +29,7 @@ from tipsearch.search import retrieve as search  # noqa: E402
 from tipsearch.search import vocabulary  # noqa: E402
 from tipsearch.models.embedders import MiniLMEmbedder, resolve_precision, sentences, windows  # noqa: E402
 from tipsearch.search.evaluation import Question, Scores, read_questions, score, unit_key  # noqa: E402
-from tipsearch.index.build import embedding_texts  # noqa: E402
+from tipsearch.index.chunks import embedding_texts  # noqa: E402
 
 FEATURES = ("keyword", "windows", "sentence", "plain", "reference", "recommendation", "normative", "length")
 # Questions asking what ought to be done: a recommendation is the natural answer.
@@ -51,7 +51,7 @@ class Features:
 
     def __init__(self, lib: Library, embedder: CachedEmbedder) -> None:
         self.lib, self.embedder = lib, embedder
-        self.units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
+        self.units = [u for d in lib.documents() for u in lib.document(d.file)[1]]
         self.keys = [unit_key(u) for u in self.units]
         self.row = {u.id: i for i, u in enumerate(self.units)}
         paragraphs = [u.paragraph for u in self.units]

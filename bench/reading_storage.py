@@ -29,7 +29,7 @@ from quality import HELDOUT, QUESTIONS, ROOT  # noqa: E402
 from tipsearch import Library, build  # noqa: E402
 from tipsearch.models.embedders import MiniLMEmbedder, Pieces, resolve_precision, windows  # noqa: E402
 from tipsearch.search.evaluation import Scores, read_questions, score, unit_key  # noqa: E402
-from tipsearch.index.build import context_prefix, embedding_texts  # noqa: E402
+from tipsearch.index.chunks import context_prefix, embedding_texts  # noqa: E402
 from tipsearch.index.pieces import pack, unpack, voting  # noqa: E402
 from tipsearch.search.rerank import question_pieces, reread  # noqa: E402
 from tipsearch.search.retrieve import RANKING, retrieve  # noqa: E402
@@ -45,7 +45,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         build(ROOT / "corpus", Path(tmp) / "index", embedder=emb, progress=False)
         lib = Library.open(Path(tmp) / "index", embedder=emb)
-        units = [u for d in lib.documents() for u in lib.generation.store.document_units(d.id)]
+        units = [u for d in lib.documents() for u in lib.document(d.file)[1]]
         by_id = {u.id: u for u in units}
 
         live, build_pass, pruned = {}, {}, {}

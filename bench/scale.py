@@ -53,7 +53,7 @@ assert questions is not None, "no question encoder in the index"
 t = time.perf_counter(); lib = Library.open(sys.argv[1]); t_open = time.perf_counter() - t
 # Timing only: the document vectors are hashing-384 stand-ins, the questions go through the real
 # model (same cost as in use); Library.open would rightly refuse that pair, so it is set after.
-lib._embedder, lib.pipeline._questions, lib.pipeline._questions_wanted = embedder, questions, False
+lib.pipeline._embedder, lib.pipeline._questions, lib.pipeline._questions_wanted = embedder, questions, False
 lib.search("Should victims be prosecuted for crimes they were forced to commit?", k=10)
 t_first = time.perf_counter() - t
 qs = [json.loads(l)["q"] for l in open(sys.argv[2]) if l.strip()]
@@ -64,10 +64,10 @@ def peak_mb():
 full, ret, emb, kw_fts, kw_imp, ranked = [], [], [], [], [], []
 def ranking(q):  # what a hybrid search ranks with: the first stage, then the top 5 read; rows
     s = time.perf_counter(); c = lib.pipeline.rank(q, 10)
-    lib.generation.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+    lib.pipeline.units([x.unit_id for x in c]); return time.perf_counter() - s
 def first_stage(q):  # the first stage alone (keyword + vectors fused, rows), the question on torch
     s = time.perf_counter(); c = retrieve(lib.generation.store, lib.generation.vectors, embedder, q, 10)
-    lib.generation.store.units([x.unit_id for x in c]); return time.perf_counter() - s
+    lib.pipeline.units([x.unit_id for x in c]); return time.perf_counter() - s
 assert lib.generation.pieces is not None and "reading" in lib.pipeline.rank(qs[0], 10)[0].scores  # the reading stage runs
 for round_ in range(3):
     for q in qs:  # interleaved, so that load on the shared machine hits every variant alike
