@@ -1,5 +1,6 @@
 """Every CLI command, in process, on an index built with the hashing embedder."""
 
+import argparse
 import json
 from pathlib import Path
 
@@ -126,6 +127,27 @@ def test_every_command_has_help_with_an_example():
     assert set(sub.choices) >= {"build", "add", "search", "documents", "show", "related", "timeline"}
     for name, p in sub.choices.items():
         assert "Example: tipsearch" in p.format_help(), name
+
+
+def _help(capsys, *argv: str) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    out, _ = capsys.readouterr()
+    assert exit_.value.code == 0, argv
+    return out
+
+
+def test_every_subcommand_of_the_parser_has_full_help_ending_in_its_example(capsys):
+    parser = _parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    listed = {a.dest: a.help for a in sub._choices_actions}
+    assert len(sub.choices) >= 9 and _help(capsys).rstrip().splitlines()[-1].startswith("Example: tipsearch ")
+    for name, p in sub.choices.items():
+        assert listed.get(name) and p.description, f"{name}: no one-line help or description"
+        undocumented = [a.option_strings or a.dest for a in p._actions if not a.help]
+        assert not undocumented, f"{name}: no help for {undocumented}"
+        last = _help(capsys, name).rstrip().splitlines()[-1]
+        assert last == f"Example: tipsearch {name}" or last.startswith(f"Example: tipsearch {name} "), (name, last)
 
 
 @pytest.fixture

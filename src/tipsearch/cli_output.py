@@ -1,0 +1,130 @@
+"""What the command line prints: hits, the build report, timelines, scores, documents; JSON is printed as-is."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tipsearch.index.build import BuildReport
+from tipsearch.records import Document, Hit, Unit
+from tipsearch.serialize import hit_dict
+
+if TYPE_CHECKING:  # types only: printing needs no search machinery loaded
+    from tipsearch.search.evaluation import Question, Scores
+    from tipsearch.search.related import TimelineEntry
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _mark(text: str, span: str, tty: bool) -> str:
+    """Mark the answer span inside text: bold on a terminal, «guillemets» in a pipe."""
+    if not span or span not in text:
+        return text
+    left, right = ("\033[1;33m", "\033[0m") if tty else ("\u00bb", "\u00ab")
+    return text.replace(span, f"{left}{span}{right}", 1)
+
+
+def _wrap(text: str, indent: str = "    ") -> str:
+    width = min(shutil.get_terminal_size((100, 20)).columns, 100)
+    return "\n".join(
+        textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False) for line in text.split("\n")
+    )
+
+
+def _print_hit(hit: Hit, tty: bool) -> None:
+    p = hit.unit.paragraph
+    year = hit.unit.document.year
+    head = f"{hit.rank}. {hit.citation}" + (f" ({year})" if year and str(year) not in hit.citation else "")
+    print(f"\033[1m{head}\033[0m" if tty else head)
+    if p.section:
+        print(f"    {' > '.join(p.section)}")
+    print(_wrap(_mark(p.text, hit.answer, tty)))
+    print()
+
+
+def print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        print_json([hit_dict(h) for h in hits])
+        return
+    if not hits:
+        print("No matching paragraphs.")
+    tty = sys.stdout.isatty()
+    for hit in hits:
+        _print_hit(hit, tty)
+
+
+def print_report(report: BuildReport) -> None:
+    """The build's closing table: each file, its status and units, why it was skipped; then totals."""
+    if report.up_to_date:
+        print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.", file=sys.stderr)
+    rows = [(f.file, f.status, str(f.units), f.reason or "") for f in report.files]
+    if rows and not report.up_to_date:
+        widths = [max(len(r[i]) for r in rows + [("file", "status", "units", "")]) for i in range(3)]
+        print(f"{'file':<{widths[0]}}  {'status':<{widths[1]}}  {'units':>{widths[2]}}  reason", file=sys.stderr)
+        for r in rows:
+            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip(), file=sys.stderr)
+        counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "skipped", "duplicate")}
+        read = counts["indexed"] + counts["unchanged"]
+        extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "duplicate") if counts[s])
+        print(
+            f"{read} files read, {counts['skipped']} skipped{extra}; {report.units} units in {report.index_dir}/;"
+            f" {report.embedded} chunks embedded, {report.reused} reused; {report.seconds:.1f} s",
+            file=sys.stderr,
+        )
+    for f in report.skipped:
+        print(f"skipped {f.file}: {f.reason}", file=sys.stderr)
+
+
+def print_timeline(entries: Sequence[TimelineEntry]) -> None:
+    """One line per document: date, a strength bar, the citation; the answer wrapped beneath."""
+    if not entries:
+        print("No matching paragraphs.")
+    for e in entries:
+        bar = "#" * round(e.strength * 10)
+        print(f"{e.document.date or 'undated':<10}  {bar:<10} {e.strength:4.2f}  {e.hit.citation}")
+        print(_wrap(e.hit.answer, " " * 12))
+
+
+def print_scores(questions_file: Path, questions: Sequence[Question], results: Sequence[Scores], misses: bool) -> None:
+    """The evaluation table, one row per mode; with misses, the questions the first mode did not rank first."""
+    print(f"{questions_file}: {len(questions)} questions")
+    print(f"{'mode':<10} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7} {'nDCG@10':>8}")
+    for s in results:
+        print(f"{s.mode:<10} {s.hit1:>6.3f} {s.hit5:>6.3f} {s.mrr10:>7.3f} {s.ndcg10:>8.3f}")
+    if misses:
+        for o in results[0].outcomes:
+            if o.first_gold != 1:
+                print(f"  gold at {o.first_gold or '-'}: {o.question.q}  gold={','.join(o.question.gold)} "
+                      f"top={','.join(o.ranked[:3])}")
+
+
+def print_documents(docs: Sequence[Document]) -> None:
+    for d in docs:
+        name = d.symbol or d.short_title or d.title
+        print(f"{d.id:>4}  {d.date or '':<10}  {d.units:>5} units  {name}  [{d.file}]")
+
+
+def _print_unit(unit: Unit, last_section: tuple[str, ...]) -> None:
+    p = unit.paragraph
+    for depth, heading in enumerate(p.section):
+        if tuple(p.section[: depth + 1]) != tuple(last_section[: depth + 1]):
+            print(f"\n{'  ' * depth}{heading}\n")
+    number = p.label or p.number
+    print(_wrap(f"[{number}] {p.text}", "  "))
+    print()
+
+
+def print_document(doc: Document, units: Sequence[Unit]) -> None:
+    """A document's heading lines, then its paragraphs in order, each new section heading once."""
+    print(f"{doc.symbol or doc.title}\n{doc.title}\n{doc.body or ''} {doc.date or ''}".rstrip())
+    last: tuple[str, ...] = ()
+    for unit in units:
+        _print_unit(unit, last)
+        last = unit.paragraph.section
