@@ -61,15 +61,18 @@ def print_hits(hits: list[Hit], as_json: bool) -> None:
 
 
 def print_report(report: BuildReport) -> None:
-    """The build's closing table: each file, its status and units, why it was skipped; then totals."""
+    """The build's closing table: each file, its status, the kind it was read as, its units and coverage (the
+    share of its text in a unit, a heading, the front matter or removed noise), why it was skipped; then totals."""
     if report.up_to_date:
         print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.", file=sys.stderr)
-    rows = [(f.file, f.status, str(f.units), f.reason or "") for f in report.files]
+    rows = [(f.file, f.status, f.kind or "", str(f.units), "" if f.coverage is None else f"{f.coverage:.1%}",
+             f.reason or "") for f in report.files]
     if rows and not report.up_to_date:
-        widths = [max(len(r[i]) for r in rows + [("file", "status", "units", "")]) for i in range(3)]
-        print(f"{'file':<{widths[0]}}  {'status':<{widths[1]}}  {'units':>{widths[2]}}  reason", file=sys.stderr)
-        for r in rows:
-            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip(), file=sys.stderr)
+        head = ("file", "status", "read as", "units", "coverage", "reason")
+        widths = [max(len(r[i]) for r in [*rows, head]) for i in range(5)]
+        for r in [head, *rows]:
+            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}  "
+                  f"{r[4]:>{widths[4]}}  {r[5]}".rstrip(), file=sys.stderr)
         counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "skipped", "duplicate")}
         read = counts["indexed"] + counts["unchanged"]
         extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "duplicate") if counts[s])

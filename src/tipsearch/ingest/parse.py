@@ -63,7 +63,7 @@ def _letters(texts) -> int:
 
 
 def coverage(pages: list[Page], seg: Segmentation, removed: list[str]) -> float:
-    """Letters accounted for over letters read: a unit's text or footnotes, a heading, the front matter, noise.
+    """Letters accounted for over letters read: a unit's text, label or footnotes, a heading, the front matter, noise.
 
     Letters, not words: repairing split words ("traf ficking") and hyphenation changes words, never letters.
     """
@@ -71,5 +71,7 @@ def coverage(pages: list[Page], seg: Segmentation, removed: list[str]) -> float:
     if not read:
         return 1.0
     kept = _letters(u.text for u in seg.units) + _letters(n for u in seg.units for n in u.footnotes)
+    # a label ("Recommendation 1", "Article 6") was a line of the text; several units may share one
+    kept += _letters({u.label for u in seg.units if u.label})
     kept += _letters(seg.headings) + _letters(seg.front_matter) + _letters(removed)
     return min(1.0, kept / read)
