@@ -65,13 +65,13 @@ def print_report(report: BuildReport) -> None:
     share of its text in a unit, a heading, the front matter or removed noise), why it was skipped; then totals."""
     if report.up_to_date:
         print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.", file=sys.stderr)
-    rows = [(f.file, f.status, f.kind or "", str(f.units), "" if f.coverage is None else f"{f.coverage:.1%}",
+    rows = [(f.file, f.status, str(f.units), f.kind or "", "" if f.coverage is None else f"{f.coverage:.1%}",
              f.reason or "") for f in report.files]
     if rows and not report.up_to_date:
-        head = ("file", "status", "read as", "units", "coverage", "reason")
+        head = ("file", "status", "units", "read as", "coverage", "reason")
         widths = [max(len(r[i]) for r in [*rows, head]) for i in range(5)]
         for r in [head, *rows]:
-            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}  "
+            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:<{widths[3]}}  "
                   f"{r[4]:>{widths[4]}}  {r[5]}".rstrip(), file=sys.stderr)
         counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "skipped", "duplicate")}
         read = counts["indexed"] + counts["unchanged"]
