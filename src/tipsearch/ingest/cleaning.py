@@ -36,6 +36,7 @@ _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's foo
 # A page number "2/8" on a line of its own: in a text extraction without form feeds it marks a page break.
 _BARE_PAGE_NUMBER = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
 _NON_BREAKING_HYPHEN = re.compile(r"\s*[\u2010\u2011]\s*")
+_LOOSE_LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z]) -$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def is_masthead(text: str) -> bool:
 def clean_line(raw: str) -> str:
     text = raw.replace("\t", " ").replace("\u00ad", "").strip()
     text = _NON_BREAKING_HYPHEN.sub("-", text)  # "non\u2011refoulement", even set apart by spaces
+    text = _LOOSE_LINE_END_HYPHEN.sub("-", text)  # "sixty -" / "eighth session": the hyphenation step joins it
     text = _EMPTY_LINK.sub(r"\1", text)
     return _SPACES.sub(" ", text)
 
@@ -136,8 +138,15 @@ def _find_marker(number: str, text: str, start: int = 0) -> re.Match[str] | None
         token = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
         if "/" in token and token[-1] not in ",;:)":
             continue
+        if re.search(r"\d\.$", token):
+            continue  # "resolution 77.4": a decimal number, not a mark glued to a full stop
         return m
     return None
+
+
+def _year_marker(number: str, text: str, start: int) -> re.Match[str] | None:
+    """A note mark glued to a year, "27 May 20164 on": the year is four digits, the rest is the mark."""
+    return re.compile(rf"(?<=\b(?:19|20)\d\d){number}(?=[\s,;.]|$)").search(text, start)
 
 
 _NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
@@ -193,9 +202,14 @@ def _detached_marker(number: str, text: str, start: int) -> re.Match[str] | None
     """A note mark set apart by a space, "Development, 1 and"; never "paragraph 1" or "on 19 December"."""
     pattern = re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"])\s+{number}(?=\s|$)")
     for m in pattern.finditer(text, start):
-        before = text[: m.start()].rsplit(None, 1)[-1].strip(".,;:)\u201d\u2019\"").lower() if m.start() else ""
-        if before in _REFERENCE_WORDS or _MONTH_AFTER.match(text, m.end()):
+        if _MONTH_AFTER.match(text, m.end()):
             continue
+        # After a comma or a closing bracket a number is a mark ("Action, 16 in which"); after a bare word it
+        # may be a reference ("paragraph 7", "No. 29").
+        if text[m.start() - 1] not in ",;)\u201d\u2019\"":
+            before = text[: m.start()].rsplit(None, 1)[-1].strip(".:").lower()
+            if before in _REFERENCE_WORDS:
+                continue
         return m
     return None
 
@@ -204,9 +218,9 @@ def _next_marker(number: str, body: list[str], at: tuple[int, int]) -> tuple[int
     """The first mark of note `number` at or after position `at` (line, column), glued or set apart."""
     for j in range(at[0], len(body)):
         start = at[1] if j == at[0] else 0
-        glued = _find_marker(number, body[j], start)
-        detached = _detached_marker(number, body[j], start)
-        found = min((m for m in (glued, detached) if m), key=lambda m: m.start(), default=None)
+        marks = (_find_marker(number, body[j], start), _detached_marker(number, body[j], start),
+                 _year_marker(number, body[j], start))
+        found = min((m for m in marks if m), key=lambda m: m.start(), default=None)
         if found:
             return j, found
     return None
