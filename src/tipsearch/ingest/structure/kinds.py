@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.structure import resolution
+from tipsearch.ingest.structure import resolution, treaty
 from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
@@ -18,6 +18,7 @@ Segmenter = Callable[[list[Line]], Segmentation]
 
 # (kind, looks_like, segment), most specific first. Each segmenter module adds its own line here.
 KINDS: list[tuple[str, Detector, Segmenter]] = [
+    ("treaty", treaty.looks_like, treaty.segment),  # before resolution: a resolution may annex a treaty
     ("resolution", resolution.looks_like, resolution.segment),
 ]
 
