@@ -281,10 +281,11 @@ def _paged(pages: list[Page]) -> list[Page]:
     return out
 
 
-def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
+def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool = True) -> list[Line]:
     """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart.
 
-    removed, when given, receives every line (and footnote mark) taken out as layout noise.
+    removed, when given, receives every line (and footnote mark) taken out as layout noise; split_words=False
+    leaves words the extraction split apart as they are (words.repair_split_words).
     """
     removed = [] if removed is None else removed
     pages = _paged(pages)
@@ -316,7 +317,8 @@ def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
         last = next((t for t in reversed(body) if t), "")
         if len(pages) == 1 or not last or last[-1] in ".:;!?\u201d\"":
             out.append(Line("", page.number))  # a page break inside a sentence is no paragraph break
-    return repair_split_words(dehyphenate(out))
+    out = dehyphenate(out)
+    return repair_split_words(out) if split_words else out
 
 
 def dehyphenate(lines: list[Line]) -> list[Line]:

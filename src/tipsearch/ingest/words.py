@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tipsearch.ingest.cleaning import Line
 
 _LETTERS = "A-Za-z\u00c0-\u024f"
-_TOKEN = re.compile(rf"[{_LETTERS}]+(?:['\u2019][{_LETTERS}]+)?")
+_TOKEN = re.compile(rf"(?<![{_LETTERS}])[{_LETTERS}]+(?:['\u2019][{_LETTERS}]+)?")
 # A plain word, not part of a hyphenated compound or an apostrophe form: only those are fragments.
 _WORD = re.compile(rf"(?<![{_LETTERS}'\u2019-])[{_LETTERS}]+(?![{_LETTERS}'\u2019-])")
 # "technology -based", "Secretary- General", "Secretary - General".
@@ -25,16 +25,17 @@ _LOOSE_HYPHEN = re.compile(rf"(?<![{_LETTERS}-])([{_LETTERS}]+)( -|- | - )([{_LE
 _OPEN_HYPHEN_BEFORE = frozenset({"and", "or", "nor", "to", "as"})
 
 
-_ADDRESS = re.compile(rf"\S*[{_LETTERS}][./@][{_LETTERS}]\S*")  # "www.worldbank.org": no evidence of a word
+_ADDRESS = re.compile(rf"[{_LETTERS}][./@][{_LETTERS}]")  # "www.worldbank.org": no evidence of a word
+# Anchored at a word's start, so a long run of letters costs one pass, not one per position.
+_COMPOUND = re.compile(rf"(?<![{_LETTERS}-])[{_LETTERS}]+(?:-[{_LETTERS}]+)+")
 
 
 def _vocabulary(lines: list[Line]) -> Counter[str]:
     words: Counter[str] = Counter()
     for ln in lines:
-        for w in _TOKEN.findall(_ADDRESS.sub(" ", ln.text.lower())):
-            words[w] += 1
-        for w in re.findall(rf"[{_LETTERS}]+(?:-[{_LETTERS}]+)+", ln.text.lower()):
-            words[w] += 1
+        text = " ".join(chunk for chunk in ln.text.lower().split() if not _ADDRESS.search(chunk))
+        words.update(_TOKEN.findall(text))
+        words.update(_COMPOUND.findall(text))
     return words
 
 
@@ -60,10 +61,12 @@ def repair_split_words(lines: list[Line]) -> list[Line]:
     """Join split words and loose hyphens where the rest of the document shows the joined word."""
     words = _vocabulary(lines)
     candidates: Counter[str] = Counter()
-    for ln in lines:
+    touched: set[int] = set()  # lines with a pair that may join: only those are rewritten
+    for i, ln in enumerate(lines):
         for a, b in _pairs(ln.text):
             if words[(a.group(0) + b.group(0)).lower()]:
                 candidates.update({a.group(0).lower(), b.group(0).lower()})
+                touched.add(i)
 
     def is_fragment(part: str) -> bool:
         # A fragment occurs only where it is half of a known word: never on its own.
@@ -89,8 +92,8 @@ def repair_split_words(lines: list[Line]) -> list[Line]:
         return m.group(0)
 
     out: list[Line] = []
-    for ln in lines:
-        text = _join_pairs(ln.text, joins) if ln.text else ln.text
-        text = _LOOSE_HYPHEN.sub(tighten, text)
+    for i, ln in enumerate(lines):
+        text = _join_pairs(ln.text, joins) if i in touched else ln.text
+        text = _LOOSE_HYPHEN.sub(tighten, text) if "- " in text or " -" in text else text
         out.append(ln if text == ln.text else replace(ln, text=text))
     return out
