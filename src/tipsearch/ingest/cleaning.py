@@ -14,11 +14,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from tipsearch.ingest.words import repair_split_words
 from tipsearch.records import Page
 
 # A Markdown link to nowhere, left by document converters: "[CTOC/COP/WG.4/2022/1](#)".
 _EMPTY_LINK = re.compile(r"\[([^\]\n]+)\]\(#\)")
-_JOB_NUMBER = re.compile(r"^(?:[A-Z]{1,2}\.\d{2}-\d{5}\s*(?:\([A-Z]\))?)(?:\s+\S+)*$")
+_JOB_NUMBER = re.compile(r"^(?:[A-Z]{1,2}\.\d{2}-\d{5}\s*(?:\([A-Z]\))?)(?:\s+\S+)*$"
+                         r"|^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+[\d/*]+)*$")  # "17-23195 (E) 260118", "24-24140 2/8"
 _BARCODE = re.compile(r"^\*\d{7,}\*$")
 _PAGE_NUMBER = re.compile(r"^(\d{1,4}\s*/\s*\d{1,4}|-\s*\d{1,4}\s*-|page \d{1,4}( of \d{1,4})?)$", re.I)
 _PAGE_TOKEN = re.compile(r"^\d{1,4}\s*/\s*\d{1,4}\s+|\s+\d{1,4}\s*/\s*\d{1,4}$|^\d{1,4}\s+|\s+\d{1,4}$")
@@ -29,6 +31,12 @@ _MASTHEAD = re.compile(r"^(United Nations|Distr\.?:.*|Original:.*|\d{1,2} \w+ \d
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
+_TOP_EDGE = 7  # a running header may be a whole title wrapped over four lines, plus symbol and page number
+_RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's footnotes
+# A page number "2/8" on a line of its own: in a text extraction without form feeds it marks a page break.
+_BARE_PAGE_NUMBER = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
+_NON_BREAKING_HYPHEN = re.compile(r"\s*[\u2010\u2011]\s*")
+_LOOSE_LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z]) -$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ def is_masthead(text: str) -> bool:
 
 def clean_line(raw: str) -> str:
     text = raw.replace("\t", " ").replace("\u00ad", "").strip()
+    text = _NON_BREAKING_HYPHEN.sub("-", text)  # "non\u2011refoulement", even set apart by spaces
+    text = _LOOSE_LINE_END_HYPHEN.sub("-", text)  # "sixty -" / "eighth session": the hyphenation step joins it
     text = _EMPTY_LINK.sub(r"\1", text)
     return _SPACES.sub(" ", text)
 
@@ -67,14 +77,20 @@ def _without_page_number(text: str) -> str:
     return _PAGE_TOKEN.sub("", text).strip()
 
 
-def _running_lines(pages: list[list[str]]) -> set[str]:
+def _header_key(text: str, symbol: str | None) -> str:
+    """A header line without its page number and the symbol, which alternate sides from page to page."""
+    rest = text.replace(symbol, " ") if symbol else text
+    return _without_page_number(" ".join(rest.split()))
+
+
+def _running_lines(pages: list[list[str]], symbol: str | None = None) -> set[str]:
     """Lines that recur at the top or bottom of many pages: running headers and footers."""
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages[1:]:
-        edge = [t for t in lines if t][:_EDGE] + [t for t in lines if t][-_EDGE:]
-        counts.update({_without_page_number(t) for t in edge} - {""})
+        edge = [t for t in lines if t][:_TOP_EDGE] + [t for t in lines if t][-_EDGE:]
+        counts.update({_header_key(t, symbol) for t in edge} - {""})
     need = max(2, int(0.4 * (len(pages) - 1)) + 1)
     return {t for t, n in counts.items() if n >= need}
 
@@ -92,6 +108,8 @@ def _is_furniture(text: str, symbol: str | None, running: set[str], page: int | 
         return True
     rest = _without_page_number(text)
     if rest in running or (symbol and rest == symbol) or (page is not None and text == str(page)):
+        return True
+    if is_noise(rest) or _header_key(text, symbol) in running:
         return True
     return bool(symbol and rest.replace(symbol, "").strip() == "" and rest)
 
@@ -114,14 +132,21 @@ def _marker(number: str) -> re.Pattern[str]:
     return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"]){number}(?=\s|$)")
 
 
-def _find_marker(number: str, text: str) -> re.Match[str] | None:
+def _find_marker(number: str, text: str, start: int = 0) -> re.Match[str] | None:
     """The mark of note `number` in text; never the end of a symbol such as "L.9/Rev.1"."""
-    for m in _marker(number).finditer(text):
+    for m in _marker(number).finditer(text, start):
         token = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
         if "/" in token and token[-1] not in ",;:)":
             continue
+        if re.search(r"\d\.$", token):
+            continue  # "resolution 77.4": a decimal number, not a mark glued to a full stop
         return m
     return None
+
+
+def _year_marker(number: str, text: str, start: int) -> re.Match[str] | None:
+    """A note mark glued to a year, "27 May 20164 on": the year is four digits, the rest is the mark."""
+    return re.compile(rf"(?<=\b(?:19|20)\d\d){number}(?=[\s,;.]|$)").search(text, start)
 
 
 _NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
@@ -162,15 +187,111 @@ def _split_footnotes(lines: list[str], next_note: int, removed: list[str]) -> tu
     return lines, [], next_note
 
 
-def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
+_NOTE_START = re.compile(r"^(\d{1,3})(?:\s+(\S.*))?$")
+# Words after which a detached number is a reference, not a note mark: "paragraph 7", "resolution 5", "on 19".
+_REFERENCE_WORDS = frozenset(
+    "paragraph paragraphs para paras article articles art no nos resolution resolutions decision decisions chapter "
+    "chap annex annexes target targets action actions section sect item items goal goals vol page pages p pp part "
+    "rule rules principle principles recommendation recommendations and or to of on from than between by in at "
+    "session sessions meeting meetings".split())
+_MONTH_AFTER = re.compile(r"\s+(January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December)\b")
+
+
+def _detached_marker(number: str, text: str, start: int) -> re.Match[str] | None:
+    """A note mark set apart by a space, "Development, 1 and"; never "paragraph 1" or "on 19 December"."""
+    pattern = re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"])\s+{number}(?=\s|$)")
+    for m in pattern.finditer(text, start):
+        if _MONTH_AFTER.match(text, m.end()):
+            continue
+        # After a comma or a closing bracket a number is a mark ("Action, 16 in which"); after a bare word it
+        # may be a reference ("paragraph 7", "No. 29").
+        if text[m.start() - 1] not in ",;)\u201d\u2019\"":
+            before = text[: m.start()].rsplit(None, 1)[-1].strip(".:").lower()
+            if before in _REFERENCE_WORDS:
+                continue
+        return m
+    return None
+
+
+def _next_marker(number: str, body: list[str], at: tuple[int, int]) -> tuple[int, re.Match[str]] | None:
+    """The first mark of note `number` at or after position `at` (line, column), glued or set apart."""
+    for j in range(at[0], len(body)):
+        start = at[1] if j == at[0] else 0
+        marks = (_find_marker(number, body[j], start), _detached_marker(number, body[j], start),
+                 _year_marker(number, body[j], start))
+        found = min((m for m in marks if m), key=lambda m: m.start(), default=None)
+        if found:
+            return j, found
+    return None
+
+
+def _rule_footnotes(lines: list[str], removed: list[str]) -> tuple[list[str], list[tuple[int, str]]] | None:
+    """Body lines and footnotes where the notes sit below a printed rule of underscores; None without one."""
+    rules = [i for i, t in enumerate(lines) if _RULE.match(t)]
+    if not rules:
+        return None
+    r = rules[-1]
+    first = next((t for t in lines[r + 1 :] if t), "")
+    if not _NOTE_START.match(first):
+        return None
+    notes: list[list[str]] = []
+    for text in lines[r + 1 :]:
+        m = _NOTE_START.match(text)
+        if m and (not notes or int(m.group(1)) == int(notes[-1][0]) + 1):
+            notes.append([m.group(1), m.group(2) or ""])
+        elif text and notes:
+            notes[-1][1] = f"{notes[-1][1]} {text}".strip()
+    removed.append(lines[r])
+    body = lines[:r]
+    while body and not body[-1]:
+        body.pop()
+    placed: list[tuple[int, str]] = []
+    at = (0, 0)
+    for number, note in notes:
+        found = _next_marker(number, body, at)
+        if found is None:
+            placed.append((max(at[0], len(body) - 1) if body else 0, f"{number} {note}"))
+            continue
+        j, mark = found
+        body[j] = body[j][: mark.start()] + body[j][mark.end() :]
+        removed.append(mark.group(0))  # the mark; the note keeps its number
+        placed.append((j, f"{number} {note}"))
+        at = (j, mark.start())
+    return body, placed
+
+
+def _paged(pages: list[Page]) -> list[Page]:
+    """A text extraction without form feeds, cut into pages after its "2/8", "3/8" ... page-number lines."""
+    if len(pages) != 1 or pages[0].number is not None or pages[0].footnotes:
+        return pages
+    lines = pages[0].lines
+    cuts = [(i, int(m.group(1)), int(m.group(2))) for i, raw in enumerate(lines)
+            if (m := _BARE_PAGE_NUMBER.match(raw.strip()))]
+    totals = {total for _, _, total in cuts}
+    numbers = [n for _, n, _ in cuts]
+    # Only a document's own page sequence (2/N, 3/N, ... in order) marks breaks; a stray "4/4" in the text does not.
+    if len(cuts) < 2 or len(totals) != 1 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return pages
+    out, start = [], 0
+    for page, (i, _, _) in enumerate(cuts, start=numbers[0] - 1):
+        out.append(Page(page, lines[start : i + 1]))
+        start = i + 1
+    out.append(Page(numbers[-1], lines[start:]))
+    return out
+
+
+def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool = True) -> list[Line]:
     """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart.
 
-    removed, when given, receives every line (and footnote mark) taken out as layout noise.
+    removed, when given, receives every line (and footnote mark) taken out as layout noise; split_words=False
+    leaves words the extraction split apart as they are (words.repair_split_words).
     """
     removed = [] if removed is None else removed
+    pages = _paged(pages)
     texts = [[clean_line(raw) for raw in page.lines] for page in pages]
     symbol = _document_symbol(texts)
-    running = _running_lines(texts)
+    running = _running_lines(texts, symbol)
     out: list[Line] = []
     next_note = 1
     for index, (page, lines) in enumerate(zip(pages, texts)):
@@ -181,7 +302,12 @@ def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
             body, notes = lines, list(page.footnotes)
         else:
             body = _strip_page(lines, index == 0, symbol, running, page.number, removed)
-            body, notes, next_note = _split_footnotes(body, next_note, removed)
+            ruled = _rule_footnotes(body, removed)
+            if ruled is None:
+                body, notes, next_note = _split_footnotes(body, next_note, removed)
+            else:
+                body, notes = ruled
+                next_note = max([next_note] + [int(n.split()[0]) + 1 for _, n in notes])
         by_line: dict[int, list[str]] = {}
         for at, note in notes:
             by_line.setdefault(at, []).append(note)
@@ -191,7 +317,8 @@ def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
         last = next((t for t in reversed(body) if t), "")
         if len(pages) == 1 or not last or last[-1] in ".:;!?\u201d\"":
             out.append(Line("", page.number))  # a page break inside a sentence is no paragraph break
-    return dehyphenate(out)
+    out = dehyphenate(out)
+    return repair_split_words(out) if split_words else out
 
 
 def dehyphenate(lines: list[Line]) -> list[Line]:

@@ -9,6 +9,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from tipsearch.ingest.cleaning import SYMBOL, Line, is_masthead, is_symbol
+from tipsearch.ingest.structure.resolution import CHAPEAU
 from tipsearch.records import Document
 
 CATALOG = "catalog.csv"
@@ -28,6 +29,10 @@ _TITLE_STOP = re.compile(r"^(Summary|Contents|Abstract|Note by|\*|Agenda|Item \d
 # Masthead items printed on the same line as other text in a PDF: taken out before reading lines.
 _MASTHEAD_TOKENS = re.compile(r"\bDistr\.?:\s*\w+|\bOriginal:\s*\w+|^United Nations\b")
 _MAX_TITLE_CHARS = 400
+_ADOPTION = re.compile(r"\b(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on (\d{1,2} \w+ \d{4})")
+_ADOPTION_START = re.compile(r"\badopted by the\b|^on \d{1,2} \w+ \d{4}$")
+_TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to)\b")
+_TREATY_ADOPTED = re.compile(r"^(Adopted|Done)\b")
 _FRONT_MATTER_LINES = 40
 
 
@@ -85,8 +90,76 @@ def _title(front: list[str]) -> str | None:
     return None
 
 
-def extract(lines: list[Line], file: str, sha256: str) -> Document:
-    """Read symbol, date, title, body, distribution, language and session off the front matter."""
+def _blocks(texts: list[str]) -> list[str]:
+    """Blank-line separated blocks of lines, each joined into one string."""
+    out, current = [], []
+    for text in [*texts, ""]:
+        if text:
+            current.append(text)
+        elif current:
+            out.append(" ".join(current))
+            current = []
+    return out
+
+
+def _resolution_fields(lines: list[Line]) -> dict[str, str | None]:
+    """A resolution's title as printed ("80/228. Title", a draft's bare title), adoption and distribution dates.
+
+    The title is the block just above the chapeau ("The General Assembly,"); the adoption date is the one in
+    "Resolution adopted by the General Assembly on 18 December 2025", never a date the preamble quotes.
+    """
+    texts = [ln.text for ln in lines if not ln.footnote]
+    at = next((i for i, t in enumerate(texts) if CHAPEAU.match(t)), len(texts))
+    front = texts[:at]
+    blocks = _blocks(front)
+    joined = " ".join(blocks)
+    adopted = _ADOPTION.search(joined)
+    distributed = next((d for t in front if not _ADOPTION_START.search(t) and (d := iso_date(t))), None)
+    return {
+        "title": blocks[-1] if blocks else None,
+        "date": iso_date(adopted.group(1)) if adopted else None,
+        "distributed": distributed,
+    }
+
+
+def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
+    """A treaty's title (its first line) and its own adoption date where the text states one."""
+    texts = [ln.text for ln in lines if not ln.footnote and ln.text]
+    front = []
+    for text in texts:
+        if _TREATY_BODY_START.match(text):
+            break
+        front.append(text)
+    adopted = next((iso_date(t) for t in front if _TREATY_ADOPTED.match(t) and iso_date(t)), None)
+    return {"title": front[0] if front else None, "date": adopted, "distributed": None}
+
+
+def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None) -> Document:
+    """Read symbol, date, title, body, distribution, language and session off the front matter.
+
+    kind (how structure read the document) picks where a resolution's or a treaty's title and dates are.
+    """
+    doc = _extract_report(lines, file, sha256)
+    fields = _resolution_fields(lines) if kind == "resolution" else _treaty_fields(lines) if kind == "treaty" else None
+    if fields is None:
+        return doc
+    if kind == "treaty":
+        doc = replace(doc, symbol=None, body=doc.body if doc.body else _treaty_body(lines))
+    iso = fields["date"]
+    year_from = iso or fields["distributed"]
+    return replace(doc, title=fields["title"] or doc.title, date=iso, distributed=fields["distributed"],
+                   year=int(year_from[:4]) if year_from else None, kind=kind)
+
+
+def _treaty_body(lines: list[Line]) -> str | None:
+    for ln in lines[:_FRONT_MATTER_LINES]:
+        if m := re.search(r"\bAdopted by (?:the )?(General Assembly|Security Council)\b", ln.text):
+            return m.group(1)
+    return None
+
+
+def _extract_report(lines: list[Line], file: str, sha256: str) -> Document:
+    """Read symbol, date, title, body, distribution, language and session off a report's front matter."""
     front = _front_matter(lines)
     symbol = _symbol(front)
     iso = next((d for t in front if (d := iso_date(t))), None)

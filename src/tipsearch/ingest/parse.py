@@ -53,7 +53,7 @@ def parse_file(path: Path, sha256: str | None = None, catalog_row: dict[str, str
     seg = structure.segment_all(lines)
     if not seg.units:
         raise UnreadableFileError(path.name, "no paragraphs of text found")
-    found = metadata.extract(lines, path.name, sha256 or sha256_file(path))
+    found = metadata.extract(lines, path.name, sha256 or sha256_file(path), seg.kind)
     document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind), catalog_row)
     return ParsedFile(path, document, seg.units, coverage(pages, seg, removed))
 

@@ -1,0 +1,185 @@
+"""Treaties and protocols: a preamble, then articles under chapter headings, paragraphs numbered in each article.
+
+Units: each preambular paragraph (kind "preamble", numbered in order); each numbered paragraph of an article
+(kind "article", label "Article 6", number "3"), its lettered subparagraphs inside it; in an article with only
+lettered subparagraphs one unit per subparagraph (number "(a)"), the chapeau joined to the first; an article
+with neither is one unit (number ""). The article title and chapter go in the section path. A preamble
+printed on one line is split where a participle opens a new paragraph after a comma ("..., Recalling ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tipsearch.ingest.cleaning import Line
+from tipsearch.ingest.structure.segmentation import Segmentation
+from tipsearch.records import Paragraph
+
+_ARTICLE = re.compile(r"^Article\s+(\d{1,3})(?:\.\s*(\S.*))?$")
+_CHAPTER_NUMERAL = re.compile(r"^(?:Chapter\s+)?([IVXL]{1,6})\.?$")
+_CHAPTER = re.compile(r"^(?:Chapter\s+)?([IVXL]{1,6})\.\s+(\S.*)$")
+_PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_SUBPARAGRAPH = re.compile(r"^\(?([a-z])\)\s+(\S.*)$")
+_PREAMBLE = re.compile(r"^Preamble\b\s*")
+_PARTIES = re.compile(r"^(The (?:States|High Contracting) Parties to (?:this|the present) \w+,)\s*")
+_AGREED = re.compile(r"\s*(Have agreed as follows:)$")
+# A new preambular paragraph: a participle after a comma ("..., Recalling", "..., Taking into account").
+_PREAMBLE_SPLIT = re.compile(
+    r"(?<=,)\s+(?=(?:Deeply |Further |Also )?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Desirous)\b"
+    r"(?!\s+in\s+[A-Z]))"
+)
+_CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at)\b")
+_MAX_TITLE_CHARS = 200
+
+
+def looks_like(lines: list[Line]) -> bool:
+    """A treaty: articles 1 and 2, and the parties' chapeau or the closing formula of a preamble."""
+    texts = [ln.text for ln in lines if not ln.footnote]
+    articles = {m.group(1) for t in texts if (m := _ARTICLE.match(t))}
+    formula = any("States Parties to this" in t or t.endswith("Have agreed as follows:") for t in texts)
+    return {"1", "2"} <= articles and formula
+
+
+@dataclass
+class _Article:
+    """An article being assembled: loose text (chapeau or whole article), paragraphs, subparagraphs."""
+
+    number: str
+    section: tuple[str, ...]
+    loose: list[str] = field(default_factory=list)
+    parts: list[tuple[str, list[str]]] = field(default_factory=list)  # (number, pieces)
+    lettered: bool = False  # units are its subparagraphs, not numbered paragraphs
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.units: list[Paragraph] = []
+        self.headings: list[str] = []
+        self.front: list[str] = []
+        self.chapter: str | None = None
+        self.numeral: str | None = None  # a chapter numeral on its own line, its title to come
+        self.article: _Article | None = None
+        self.title_next = False
+        self.preamble = 0
+        self.in_preamble = False
+        self.done = False
+
+    def unit(self, number: str, kind: str, label: str | None, text: str, section: tuple[str, ...]) -> None:
+        if text.strip():
+            self.units.append(Paragraph(number, text.strip(), len(self.units), kind, label, section))
+
+    def close_article(self) -> None:
+        a, self.article = self.article, None
+        if a is None:
+            return
+        label = f"Article {a.number}"
+        if not a.parts:
+            self.unit("", "article", label, " ".join(a.loose), a.section)
+            return
+        for i, (number, pieces) in enumerate(a.parts):
+            text = "".join(pieces)
+            if i == 0 and a.loose:  # the chapeau ("For the purposes of this Protocol:") opens the first unit
+                text = " ".join(a.loose) + "\n" + (f"{number} " if a.lettered else "") + text
+            self.unit(number, "article", label, text, a.section)
+
+    def feed_preamble(self, text: str) -> None:
+        text = _PREAMBLE.sub("", text).strip()
+        if not text:
+            return
+        m = _PARTIES.match(text)
+        if m:
+            self.headings.append(m.group(1))
+            text = text[m.end() :]
+        agreed = _AGREED.search(text)
+        if agreed:
+            self.headings.append(agreed.group(1))
+            text = text[: agreed.start()]
+            self.in_preamble = False
+        for piece in _PREAMBLE_SPLIT.split(text):
+            if piece.strip():
+                self.preamble += 1
+                self.unit(str(self.preamble), "preamble", None, piece, ("Preamble",))
+
+    def feed_article_text(self, text: str) -> None:
+        a = self.article
+        m = _PARAGRAPH.match(text)
+        if m and int(m.group(1)) == len(a.parts) + 1 and not a.lettered:
+            a.parts.append((m.group(1), [m.group(2)]))
+            return
+        s = _SUBPARAGRAPH.match(text)
+        if s and (a.lettered or not a.parts):
+            a.lettered = True
+            a.parts.append((f"({s.group(1)})", [s.group(2)]))
+            return
+        if a.parts:
+            # A subparagraph inside a numbered paragraph starts a line of its own.
+            a.parts[-1][1].append(("\n" if s else " ") + text)
+        else:
+            a.loose.append(text)
+
+    def feed(self, line: Line) -> None:
+        text = line.text
+        if not text or line.footnote:
+            return
+        if self.done:
+            self.front.append(text)
+            return
+        if self.in_preamble or _PREAMBLE.match(text) or _PARTIES.match(text):
+            self.in_preamble = not _AGREED.search(text)
+            if _PREAMBLE.match(text):
+                self.headings.append("Preamble")
+            self.feed_preamble(text)
+            return
+        if self.heading(text):
+            return
+        if self.article is None:
+            self.front.append(text)  # title and adoption line before the preamble
+            return
+        self.feed_article_text(text)
+
+    def heading(self, text: str) -> bool:
+        """Chapters, articles and article titles: the section path, never units."""
+        if _CLOSING.match(text):
+            self.close_article()
+            self.done = True
+            self.front.append(text)
+            return True
+        if self.numeral is not None:
+            self.set_chapter(f"{self.numeral}. {text}")
+            return True
+        if _CHAPTER_NUMERAL.match(text):
+            self.close_article()
+            self.numeral = _CHAPTER_NUMERAL.match(text).group(1)
+            return True
+        if (m := _CHAPTER.match(text)) and not _PARAGRAPH.match(text):
+            self.close_article()
+            self.set_chapter(text)
+            return True
+        if m := _ARTICLE.match(text):
+            self.close_article()
+            self.headings.append(text)
+            title = f"{text}. {m.group(2)}" if m.group(2) else text
+            self.article = _Article(m.group(1), (*([self.chapter] if self.chapter else []), title))
+            self.title_next = not m.group(2)
+            return True
+        if self.title_next:
+            self.title_next = False
+            if len(text) <= _MAX_TITLE_CHARS and not text.endswith((".", ";", ":")) and not _PARAGRAPH.match(text):
+                self.headings.append(text)
+                self.article.section = (*self.article.section[:-1], f"{self.article.section[-1]}. {text}")
+                return True
+        return False
+
+    def set_chapter(self, title: str) -> None:
+        self.chapter, self.numeral = title, None
+        self.headings.append(title)
+
+
+def segment(lines: list[Line]) -> Segmentation:
+    """A treaty's preambular paragraphs and article units, with its title and closing formula as front matter."""
+    reader = _Reader()
+    for line in lines:
+        reader.feed(line)
+    reader.close_article()
+    return Segmentation(tuple(reader.units), tuple(reader.headings), tuple(reader.front), "treaty")
