@@ -1,19 +1,8 @@
-"""Unit keys of the gold files (pp:N, para:N, art:N, art:N.M, art:N(a)) for parsed units, for tests."""
+"""Unit keys of the gold files (pp:N, para:N, art:N, art:N.M, art:N(a), row:N, page:N) for parsed units: the
+grammar question files use (tipsearch.text.unit_key)."""
 
 from __future__ import annotations
 
-from tipsearch.records import Paragraph
+from tipsearch.text import unit_key
 
-
-def unit_key(u: Paragraph) -> str:
-    """The key tests/data/*/expected.json gives a unit: pp:3, para:7, art:1, art:6.3, art:3(a)."""
-    if u.kind == "preamble":
-        return f"pp:{u.number}"
-    if u.kind == "article":
-        article = (u.label or "").removeprefix("Article").strip()
-        if not u.number:
-            return f"art:{article}"
-        return f"art:{article}{u.number}" if u.number.startswith("(") else f"art:{article}.{u.number}"
-    if u.kind == "paragraph":
-        return f"para:{u.number}"
-    return f"{u.kind}:{u.number}"
+__all__ = ["unit_key"]
