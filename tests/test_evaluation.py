@@ -86,3 +86,23 @@ def test_eval_command_reports_a_missing_file(tmp_path: Path, hash_index: Path, c
     code = main(["eval", str(tmp_path / "none.jsonl"), "--index", str(hash_index)])
     _, err = capsys.readouterr()
     assert code == 1 and err.startswith("error: no question file") and "Traceback" not in err
+
+
+def test_gold_naming_its_file_is_scored_on_file_and_unit(tmp_path: Path):
+    path = tmp_path / "qa.jsonl"
+    path.write_text(json.dumps({"q": "definition?", "gold": [{"file": "protocol.txt", "unit": "art:3(a)", "quote": "x"}],
+                                "also": [{"file": "gr38.txt", "unit": "para:11"}]}) + "\n"
+                    + json.dumps({"q": "old style", "gold": ["pp:3"]}) + "\n")
+    first, second = read_questions(path)
+    assert first.gold == ("protocol.txt#art:3(a)",) and first.also == ("gr38.txt#para:11",)
+    ranked = {"definition?": ["other.txt#art:3(a)", "protocol.txt#art:3(a)"], "old style": ["a.pdf#pp:3"]}
+    s = score("hybrid", [first, second], lambda q: ranked[q])
+    # the same unit key in another file is not the answer; a question without files matches any file's unit
+    assert [o.first_gold for o in s.outcomes] == [2, 1]
+
+
+def test_a_key_of_an_unknown_kind_is_refused_with_its_line(tmp_path: Path):
+    path = tmp_path / "qa.jsonl"
+    path.write_text(json.dumps({"q": "x", "gold": ["chapter:3"]}) + "\n")
+    with pytest.raises(TipsearchError, match="line 1"):
+        read_questions(path)

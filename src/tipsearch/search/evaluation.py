@@ -1,7 +1,9 @@
 """Retrieval quality on a question set: hit@1, hit@5, MRR@10 and nDCG@10 per ranking mode.
 
 Question files are JSON Lines: {"q": ..., "gold": ["rec:7", "para:9"], "also": [...]}.
-`rec:N` is the unit labelled "Recommendation N", `para:N` the numbered paragraph N.
+`rec:N` is the unit labelled "Recommendation N", `para:N` the numbered paragraph N; the other keys of
+text.unit_key (pp:3, art:6.3, art:3(a), row:12, page:71) name the other kinds of unit. Over several
+documents a gold unit names its file: {"file": "A_RES_80_228.pdf", "unit": "para:7", "quote": "..."}.
 
 Gains: a `gold` unit has relevance 2, an `also` unit relevance 1; nDCG uses the linear gain
 rel / log2(rank + 1), so ranking a merely related paragraph above the answer costs, but less
@@ -69,12 +71,13 @@ def read_questions(path: Path) -> list[Question]:
             continue
         try:
             row = json.loads(line)
-            q, gold, also = row["q"], row["gold"], row.get("also", [])
+            q, gold, also = row["q"], [_key(k) for k in row["gold"]], [_key(k) for k in row.get("also", [])]
             if not isinstance(q, str) or not gold or not all(_valid_key(k) for k in [*gold, *also]):
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             raise TipsearchError(
-                f"{path}, line {n}: expected {{\"q\": \"...\", \"gold\": [\"rec:N\" or \"para:N\", ...]}}; fix that line"
+                f"{path}, line {n}: expected {{\"q\": \"...\", \"gold\": [\"rec:N\" or \"para:N\" or "
+                f"{{\"file\": ..., \"unit\": ...}}, ...]}}; fix that line"
             ) from None
         out.append(Question(q, tuple(gold), tuple(also)))
     if not out:
@@ -82,13 +85,28 @@ def read_questions(path: Path) -> list[Question]:
     return out
 
 
+KEY_KINDS = ("rec", "para", "pp", "art", "row", "page", "block")
+
+
+def _key(entry: object) -> object:
+    """A gold entry as a key: "para:9" as it is, {"file": F, "unit": "para:9"} as "F#para:9"."""
+    if isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("unit"), str):
+        return f"{entry['file']}#{entry['unit']}"
+    return entry
+
+
 def _valid_key(key: object) -> bool:
-    return isinstance(key, str) and key.partition(":")[0] in ("rec", "para") and bool(key.partition(":")[2])
+    if not isinstance(key, str):
+        return False
+    kind, _, number = key.rpartition("#")[2].partition(":")
+    return kind in KEY_KINDS and bool(number)
 
 
-def unit_key(unit: Unit) -> str:
-    """The id a question file uses for a unit: rec:N, para:N, pp:N, art:6.3 ... (text.unit_key)."""
-    return text.unit_key(unit.paragraph)
+def unit_key(unit: Unit, with_file: bool = False) -> str:
+    """The id a question file uses for a unit: rec:N, para:N, pp:N, art:6.3 ... (text.unit_key), after its
+    file and "#" when with_file."""
+    key = text.unit_key(unit.paragraph)
+    return f"{unit.document.file}#{key}" if with_file else key
 
 
 def hit_at(ranked: Sequence[str], gold: Sequence[str], n: int) -> float:
@@ -113,7 +131,9 @@ def score(mode: str, questions: Sequence[Question], ranker: Callable[[str], Sequ
     """Mean metrics of one ranker (question -> unit keys, best first) over the questions."""
     outcomes = []
     for question in questions:
-        ranked = tuple(ranker(question.q))
+        # The ranker gives file#key; a question whose gold names no file is scored on the keys alone.
+        by_file = any("#" in key for key in question.gold)
+        ranked = tuple(key if by_file else key.rpartition("#")[2] for key in ranker(question.q))
         first = next((i for i, key in enumerate(ranked, start=1) if key in question.gold), None)
         outcomes.append(Outcome(question, ranked, first))
     n = len(outcomes) or 1
@@ -146,7 +166,7 @@ def evaluate(pipeline: Pipeline, questions: Sequence[Question], mode: str = "hyb
     def ranker(m: str) -> Callable[[str], list[str]]:
         def rank(q: str) -> list[str]:
             hits = pipeline.rank(q, k, m, ranking)
-            return [unit_key(u) for u in pipeline.units([h.unit_id for h in hits])]
+            return [unit_key(u, with_file=True) for u in pipeline.units([h.unit_id for h in hits])]
 
         return rank
 
