@@ -72,10 +72,11 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--document", action="append", dest="documents", metavar="DOC", help="only this document (id, symbol or file); repeatable")
     g.add_argument("--body", help='only documents of a body whose name contains this, e.g. "working group"')
     g.add_argument("--kind", choices=KINDS, help="only recommendations, or only other paragraphs")
+    g.add_argument("--state", help='only review recommendations made by this State (part of its name), e.g. "Philippines"')
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(args.year_from, args.year_to, tuple(args.documents or ()), args.body, args.kind)
+    return Filters(args.year_from, args.year_to, tuple(args.documents or ()), args.body, args.kind, args.state)
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:

@@ -14,7 +14,8 @@ def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
                            "file": doc.file}
     if with_id:
         out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "language": doc.language,
-               "distribution": doc.distribution, "session": doc.session, "sha256": doc.sha256, "units": doc.units}
+               "distribution": doc.distribution, "session": doc.session,
+               "kind": doc.kind, "distributed": doc.distributed, "sha256": doc.sha256, "units": doc.units}
     return out
 
 
@@ -31,6 +32,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
         "page": p.page,
         "order": p.order,
         "footnotes": list(p.footnotes),
+        "states": list(p.states),
         "document": document_dict(unit.document),
     }
 

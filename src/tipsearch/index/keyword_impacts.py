@@ -80,6 +80,14 @@ class Impacts:
             matched = matched[np.isin(matched, keep)]
         return _top(matched, scores[matched], limit)
 
+    def postings(self, word: str) -> np.ndarray | None:
+        """The unit ids holding a word (stemmed as the index stems it); None when the word is not one token."""
+        tokens = query_tokens(self.tokenize, word)
+        if len(tokens) != 1:
+            return None
+        row = self.terms.get(tokens[0])
+        return self.units[self.indptr[row]: self.indptr[row + 1]] if row is not None else np.zeros(0, np.int32)
+
     def save(self, path: Path) -> None:
         blob = np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8)
         with path.open("wb") as f:

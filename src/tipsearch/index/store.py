@@ -248,11 +248,13 @@ class Store:
         document_ids: Collection[int] = (),
         body: str | None = None,
         kind: str | None = None,
+        state: str | None = None,
     ) -> list[tuple[int, int, int]]:
         """(chunk id, unit id, document id) of every unit that meets all the conditions given.
 
         A year bound excludes documents of unknown year: they cannot be shown to be in range.
-        kind is "recommendation" or "other" (everything that is not a recommendation).
+        kind is "recommendation" or "other" (everything that is not a recommendation); state keeps the review
+        recommendations one of whose recommending States contains it (case-insensitive).
         """
         conditions: list[str] = []
         params: list[object] = []
@@ -272,6 +274,9 @@ class Store:
             conditions.append("u.kind = 'recommendation'")
         elif kind == "other":
             conditions.append("u.kind != 'recommendation'")
+        if state:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(u.states) WHERE instr(lower(value), lower(?)) > 0)")
+            params.append(state)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         return self._query(
             "SELECT c.id, u.id, d.id FROM chunks c JOIN units u ON u.id = c.unit_id"

@@ -1,4 +1,5 @@
-"""Filters on where results may come from (years, documents, body, kind), and grouping by document.
+"""Filters on where results may come from (years, documents, body, kind, recommending State), and grouping by
+document.
 
 Filters are turned into the set of allowed units and chunks *before* retrieval, so the
 keyword query and the vector search rank only allowed units: a filter never hides a better
@@ -29,6 +30,7 @@ class Filters:
     documents: tuple[str, ...] = ()  # each an id, symbol or file name
     body: str | None = None  # case-insensitive, part of the body's name is enough ("working group")
     kind: str | None = None  # "recommendation" or "other"
+    state: str | None = None  # a review recommendation's recommending State, case-insensitive, part of the name
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
@@ -71,7 +73,8 @@ def allowed(
     if filters.empty and not exclude_units and not exclude_documents:
         return None
     document_ids = {store.document(ref).id for ref in filters.documents}
-    rows = store.select_chunks(filters.year_from, filters.year_to, document_ids, filters.body, filters.kind)
+    rows = store.select_chunks(filters.year_from, filters.year_to, document_ids, filters.body, filters.kind,
+                               filters.state)
     rows = [r for r in rows if r[1] not in exclude_units and r[2] not in exclude_documents]
     return Allowed(frozenset(r[1] for r in rows), np.array([r[0] for r in rows], dtype=np.int64))
 

@@ -23,7 +23,9 @@ from tipsearch.models.question_encoder import QuestionEncoder
 from tipsearch.records import Hit, Unit
 from tipsearch.search.answers import best_spans
 from tipsearch.search.filters import Allowed, Filters, allowed, per_document
-from tipsearch.search.related import TimelineEntry, best_per_document, date_order, related_candidates, unit_vector
+from tipsearch.search.related import (
+    TimelineEntry, best_per_document, date_order, related_candidates, topic_coverage, treats_topic, unit_vector,
+)
 from tipsearch.search.rerank import question_pieces, reread
 from tipsearch.search.retrieve import RANKING, Candidate, Ranking, retrieve
 from tipsearch.text import clip
@@ -159,13 +161,18 @@ class Pipeline:
         return self.hits(unit.paragraph.text, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit))
 
     def timeline(self, question: str, filters: Filters | None = None) -> list[TimelineEntry]:
-        """For each document in date order, its unit nearest the question, with a strength 0..1 for dimming."""
+        """For each document that treats the topic, in date order, its unit nearest the question, with a strength
+        0..1 (its cosine over the best document's) for dimming."""
         g = self.generation
         best = best_per_document(g.store, g.vectors, self.embedder, question, self.allowed(filters))
         if not best:
             return []
         top = max(best[0][2], 1e-9)
-        hits = self.hits(question, [Candidate(unit, score, {"semantic": score}) for _, unit, score in best])
+        coverage = topic_coverage(g.store, question)
+        # Only the documents that treat the topic (related.treats_topic): the others' nearest unit is noise.
+        kept = [(doc, unit, score) for doc, unit, score in best
+                if treats_topic(coverage.get(doc, 0.0), min(1.0, max(0.0, score / top)))]
+        hits = self.hits(question, [Candidate(unit, score, {"semantic": score}) for _, unit, score in kept])
         entries = [TimelineEntry(h.unit.document, h, min(1.0, max(0.0, h.score / top))) for h in hits]
         return sorted(entries, key=lambda e: date_order(e.document))
 
