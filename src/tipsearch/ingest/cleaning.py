@@ -28,6 +28,9 @@ SYMBOL = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:\.\d{1,3})?(?:/[A-Za-z0-9][A-Za
 _MASTHEAD = re.compile(r"^(United Nations|Distr\.?:.*|Original:.*|\d{1,2} \w+ \d{4})$")
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
+# A table of contents entry: a dot leader, then paragraph numbers and/or a page number ("... 1–4 3", "... 23").
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}[\s\d\u2013\u2014-]*\d$")
+_CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Paragraphs|Page|Paragraphs\s+Page)$", re.I)
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
 
 
@@ -109,6 +112,18 @@ def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[
     return [t for t in lines if not (t and is_noise(t))]
 
 
+def _drop_contents(lines: list[str], removed: list[str]) -> list[str]:
+    """A page's table of contents (from "Contents" to the last dot-leader entry) is layout, never text."""
+    entries = [i for i, t in enumerate(lines) if _CONTENTS_ENTRY.search(t)]
+    if len(entries) < 2:  # one dotted line is not a table of contents
+        return lines
+    start, end = entries[0], entries[-1]
+    heads = [j for j in range(max(0, start - 4), start) if _CONTENTS_HEAD.match(lines[j])]
+    start = heads[0] if heads else start
+    removed.extend(t for t in lines[start : end + 1] if t)
+    return lines[:start] + lines[end + 1 :]
+
+
 def _marker(number: str) -> re.Pattern[str]:
     # A footnote mark is the note number glued to a word or punctuation: "process1", "4/4,1 the".
     return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"]){number}(?=\s|$)")
@@ -180,7 +195,7 @@ def clean(pages: list[Page], removed: list[str] | None = None) -> list[Line]:
         if page.footnotes:
             body, notes = lines, list(page.footnotes)
         else:
-            body = _strip_page(lines, index == 0, symbol, running, page.number, removed)
+            body = _drop_contents(_strip_page(lines, index == 0, symbol, running, page.number, removed), removed)
             body, notes, next_note = _split_footnotes(body, next_note, removed)
         by_line: dict[int, list[str]] = {}
         for at, note in notes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
+from tipsearch.ingest.structure import review, table
 from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
@@ -16,7 +17,10 @@ Detector = Callable[[list[Line]], bool]
 Segmenter = Callable[[list[Line]], Segmentation]
 
 # (kind, looks_like, segment), most specific first. Each segmenter module adds its own line here.
-KINDS: list[tuple[str, Detector, Segmenter]] = []
+KINDS: list[tuple[str, Detector, Segmenter]] = [
+    ("table", table.looks_like, table.segment),
+    ("review", review.looks_like, review.segment),
+]
 
 
 def detect(lines: list[Line]) -> str:
