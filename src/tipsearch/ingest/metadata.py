@@ -139,7 +139,9 @@ def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
     own_front = kind in ("table", "publication") and front_matter is not None
     front = list(front_matter) if own_front else _front_matter(lines)
     symbol = _symbol(front)
-    iso = next((d for t in front if (d := iso_date(t))), None)
+    # The masthead's date stands on its own line; a session's dates ("24 February–20 March 2020") do not.
+    iso = next((iso_date(t) for t in front if _DATE.fullmatch(t)), None) or next(
+        (d for t in front if (d := iso_date(t))), None)
     language = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
     distribution = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
     rest = [_MASTHEAD_TOKENS.sub("", SYMBOL.sub("", t)).strip() if t else "" for t in front]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.structure import review, table
+from tipsearch.ingest.structure import publication, review, table
 from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
@@ -20,6 +20,7 @@ Segmenter = Callable[[list[Line]], Segmentation]
 KINDS: list[tuple[str, Detector, Segmenter]] = [
     ("table", table.looks_like, table.segment),
     ("review", review.looks_like, review.segment),
+    ("publication", publication.looks_like, publication.segment),  # last: it claims any unnumbered PDF
 ]
 
 
