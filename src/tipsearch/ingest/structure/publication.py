@@ -36,15 +36,17 @@ _NEAR = 10  # lines either side that tell a column's width
 
 
 def looks_like(lines: list[Line]) -> bool:
-    """A paged document whose paragraphs are not numbered (fewer numbered paragraphs than pages)."""
+    """A paged document whose paragraphs are not numbered (fewer numbered paragraphs than pages), laid out
+    without blank lines between them (a PDF's text layer; text with blank lines reads as blank-line blocks)."""
     pages = {ln.page for ln in lines if ln.page is not None}
-    if len(pages) < 2:
+    blanks = sum(1 for ln in lines if not ln.text)
+    if len(pages) < 2 or blanks > len(pages):  # cleaning leaves at most one blank line a page, at its end
         return False
     run = 0
     for ln in lines:
         if (m := _PARA.match(ln.text)) and int(m.group(1)) == run + 1:
             run += 1
-    return run < len(pages)
+    return run < len(pages) and _first_prose(lines, set()) < len(lines)
 
 
 def _edges(lines: list[Line]) -> dict[int, list[int]]:
