@@ -30,6 +30,9 @@ SYMBOL = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:\.\d{1,3})?(?:/[A-Za-z0-9][A-Za
 _MASTHEAD = re.compile(r"^(United Nations|Distr\.?:.*|Original:.*|\d{1,2} \w+ \d{4})$")
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
+# A table of contents entry: a dot leader, then paragraph numbers and/or a page number ("... 1–4 3", "... 23").
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}[\s\d\u2013\u2014-]*\d$")
+_CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Paragraphs|Page|Paragraphs\s+Page)$", re.I)
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
 _TOP_EDGE = 7  # a running header may be a whole title wrapped over four lines, plus symbol and page number
 _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's footnotes
@@ -125,6 +128,18 @@ def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[
         removed.append(lines.pop())
     removed.extend(t for t in lines if t and is_noise(t))
     return [t for t in lines if not (t and is_noise(t))]
+
+
+def _drop_contents(lines: list[str], removed: list[str]) -> list[str]:
+    """A page's table of contents (from "Contents" to the last dot-leader entry) is layout, never text."""
+    entries = [i for i, t in enumerate(lines) if _CONTENTS_ENTRY.search(t)]
+    if len(entries) < 2:  # one dotted line is not a table of contents
+        return lines
+    start, end = entries[0], entries[-1]
+    heads = [j for j in range(max(0, start - 4), start) if _CONTENTS_HEAD.match(lines[j])]
+    start = heads[0] if heads else start
+    removed.extend(t for t in lines[start : end + 1] if t)
+    return lines[:start] + lines[end + 1 :]
 
 
 def _marker(number: str) -> re.Pattern[str]:
@@ -301,7 +316,7 @@ def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool
         if page.footnotes:
             body, notes = lines, list(page.footnotes)
         else:
-            body = _strip_page(lines, index == 0, symbol, running, page.number, removed)
+            body = _drop_contents(_strip_page(lines, index == 0, symbol, running, page.number, removed), removed)
             ruled = _rule_footnotes(body, removed)
             if ruled is None:
                 body, notes, next_note = _split_footnotes(body, next_note, removed)

@@ -33,6 +33,10 @@ _ADOPTION = re.compile(r"\b(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,8
 _ADOPTION_START = re.compile(r"\badopted by the\b|^on \d{1,2} \w+ \d{4}$")
 _TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to)\b")
 _TREATY_ADOPTED = re.compile(r"^(Adopted|Done)\b")
+_NOTE_MARKS = re.compile(r"\s*\*{1,3}$")
+_CHAPTER = re.compile(r"^chapter\s+([0-9]{1,3}|[IVXL]{1,6})\b[:.]?\s*(.*)$", re.I)
+_YEAR_END = re.compile(r"\b((?:19|20)\d{2})$")
+_PAGE_FIELD = re.compile(r"\s*\bPage(?: \d+)?(?: of(?: \d+)?)?$")
 _FRONT_MATTER_LINES = 40
 
 
@@ -67,6 +71,10 @@ def _front_matter(lines: list[Line]) -> list[str]:
 
 
 def _symbol(front: list[str]) -> str | None:
+    # The masthead's own line ("United Nations A/HRC/14/15") before a symbol a note quotes ("Previously issued").
+    for text in front:
+        if is_symbol(rest := text.removeprefix("United Nations").strip()):
+            return rest
     for text in front:
         for m in SYMBOL.finditer(text):
             if is_symbol(m.group(0)):
@@ -134,12 +142,14 @@ def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
     return {"title": front[0] if front else None, "date": adopted, "distributed": None}
 
 
-def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None) -> Document:
+def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
+            front_matter: tuple[str, ...] | None = None) -> Document:
     """Read symbol, date, title, body, distribution, language and session off the front matter.
 
-    kind (how structure read the document) picks where a resolution's or a treaty's title and dates are.
+    kind (how structure read the document) picks where a resolution's or a treaty's title and dates are;
+    front_matter: what the segmenter set apart (a table's page header, a publication's cover).
     """
-    doc = _extract_report(lines, file, sha256)
+    doc = _extract_report(lines, file, sha256, kind, front_matter)
     fields = _resolution_fields(lines) if kind == "resolution" else _treaty_fields(lines) if kind == "treaty" else None
     if fields is None:
         return doc
@@ -158,23 +168,70 @@ def _treaty_body(lines: list[Line]) -> str | None:
     return None
 
 
-def _extract_report(lines: list[Line], file: str, sha256: str) -> Document:
-    """Read symbol, date, title, body, distribution, language and session off a report's front matter."""
-    front = _front_matter(lines)
+def _review_title(front: list[str]) -> str | None:
+    """ "Report of the Working Group on the Universal Periodic Review: Slovenia": the title, then the State."""
+    start = next((i for i, t in enumerate(front) if _TITLE.match(t)), None)
+    if start is None:
+        return None
+    parts: list[str] = []
+    for i in range(start, min(start + 4, len(front))):
+        parts.append(_NOTE_MARKS.sub("", front[i]))
+        if parts[-1].endswith("Review"):  # the State under review is the next line, after any blank
+            state = next((t for t in front[i + 1 : i + 4] if t), "")
+            if state and not is_masthead(state) and not state.startswith("*") and len(state) < 60:
+                return f"{' '.join(parts)}: {state}"
+            break
+    return None
+
+
+def _publication_title(front: list[str]) -> str | None:
+    """ "Global Report on Trafficking in Persons 2024, Chapter 2: ...": the report's name, then its chapter."""
+    texts = [t for t in front if t]
+    report = next((t for t in texts if "Report" in t and _YEAR_END.search(t)), texts[0] if texts else None)
+    at = next((i for i, t in enumerate(texts) if _CHAPTER.match(t)), None)
+    if at is None:
+        return report
+    number, name = _CHAPTER.match(texts[at]).groups()
+    # A cover prints "CHAPTER 2" under the chapter's name: the name is the lines above it.
+    name = name or " ".join(t for t in texts[:at] if t != report)
+    chapter = f"Chapter {number}: {name}" if name else f"Chapter {number}"
+    return f"{report}, {chapter}" if report and report != texts[at] else chapter
+
+
+def _table_title(front: list[str]) -> str | None:
+    """The heading above the first table, else the page header without its page field."""
+    texts = [t for t in front if t]
+    return _NOTE_MARKS.sub("", _PAGE_FIELD.sub("", texts[-1])) if texts else None
+
+
+def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None = None,
+                    front_matter: tuple[str, ...] | None = None) -> Document:
+    """Symbol, date, title, body, distribution, language and session off a report's front matter; a table or a
+    publication has no masthead, so its front matter is what its segmenter set apart, not the first lines."""
+    own_front = kind in ("table", "publication") and front_matter is not None
+    front = list(front_matter) if own_front else _front_matter(lines)
     symbol = _symbol(front)
-    iso = next((d for t in front if (d := iso_date(t))), None)
+    # The masthead's date stands on its own line; a session's dates ("24 February–20 March 2020") do not.
+    iso = next((iso_date(t) for t in front if _DATE.fullmatch(t)), None) or next(
+        (d for t in front if (d := iso_date(t))), None)
     language = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
     distribution = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
     rest = [_MASTHEAD_TOKENS.sub("", SYMBOL.sub("", t)).strip() if t else "" for t in front]
     bodies = [t for t in rest if _BODY.match(t)]
     session = next((t for t in rest if t and _SESSION.match(t) and not _TITLE.match(t)), None)
+    titles = {"review": _review_title, "publication": _publication_title, "table": _table_title}
+    title = (titles[kind](rest) if kind in titles else None) or _title(rest) or Path(file).stem.replace("-", " ")
+    if iso is None and kind == "publication" and (y := _YEAR_END.search(title.split(",")[0])):
+        iso_year: int | None = int(y.group(1))  # a report named for its year ("... in Persons 2024")
+    else:
+        iso_year = int(iso[:4]) if iso else None
     return Document(
         file=file,
         sha256=sha256,
-        title=_title(rest) or Path(file).stem.replace("-", " "),
+        title=title,
         symbol=symbol,
         date=iso,
-        year=int(iso[:4]) if iso else None,
+        year=iso_year,
         body=bodies[-1] if bodies else None,
         language=language,
         distribution=distribution,

@@ -53,7 +53,7 @@ def parse_file(path: Path, sha256: str | None = None, catalog_row: dict[str, str
     seg = structure.segment_all(lines)
     if not seg.units:
         raise UnreadableFileError(path.name, "no paragraphs of text found")
-    found = metadata.extract(lines, path.name, sha256 or sha256_file(path), seg.kind)
+    found = metadata.extract(lines, path.name, sha256 or sha256_file(path), seg.kind, seg.front_matter)
     document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind), catalog_row)
     return ParsedFile(path, document, seg.units, coverage(pages, seg, removed))
 
@@ -73,5 +73,5 @@ def coverage(pages: list[Page], seg: Segmentation, removed: list[str]) -> float:
     kept = _letters(u.text for u in seg.units) + _letters(n for u in seg.units for n in u.footnotes)
     # a label ("Recommendation 1", "Article 6") was a line of the text; several units may share one
     kept += _letters({u.label for u in seg.units if u.label})
-    kept += _letters(seg.headings) + _letters(seg.front_matter) + _letters(removed)
+    kept += _letters(seg.headings) + _letters(seg.front_matter) + _letters(removed) + _letters(seg.noise)
     return min(1.0, kept / read)

@@ -7,6 +7,7 @@ the machine. Whatever a reader's library raises becomes UnreadableFileError nami
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import zipfile
@@ -236,6 +237,37 @@ def _check_zip(path: Path) -> None:
         )
 
 
+TABLE_SEPARATOR = "|---|"  # after a table's header row(s), as in a Markdown table
+CELL_BREAK = "\u2028"  # a paragraph break inside a table cell (a row stays one line)
+
+
+def _table_lines(table) -> list[str]:
+    """A table's rows as Markdown-style lines "| cell | cell |"; a merged row gives one cell, header rows end
+    with TABLE_SEPARATOR (the rows Word repeats as headers, else the first row)."""
+    rows = list(table.rows)
+    marked = [r._tr.trPr is not None and r._tr.trPr.find(f"{_W}tblHeader") is not None for r in rows]
+    header = sum(1 for _ in itertools.takewhile(bool, marked)) or 1
+    lines: list[str] = []
+    for i, row in enumerate(rows):
+        cells = list(dict.fromkeys(  # merged cells repeat
+            c.text.strip().replace("|", "\u00a6").replace("\n", CELL_BREAK) for c in row.cells))
+        lines.append("| " + " | ".join(cells) + " |")
+        if i + 1 == header:
+            lines.append(TABLE_SEPARATOR)
+    return lines
+
+
+def _docx_header(document) -> list[str]:
+    """The first section's page header, one line a paragraph, tabs as spaces."""
+    try:
+        header = document.sections[0].header
+        texts = [] if header.is_linked_to_previous else [p.text.replace("\t", " ") for p in header.paragraphs]
+    except (IndexError, AttributeError, KeyError):
+        return []
+    texts = [t for t in texts if t.strip()]
+    return [*texts, ""] if texts else []
+
+
 def read_docx(path: Path) -> list[Page]:
     """A Word document's paragraphs and tables in order, with auto-numbering written out."""
     import docx
@@ -251,11 +283,12 @@ def read_docx(path: Path) -> list[Page]:
     notes = _docx_footnotes(document)
     lines: list[str] = []
     footnotes: list[tuple[int, str]] = []
-    for block in document.iter_inner_content():
+    blocks = list(document.iter_inner_content())
+    if any(isinstance(b, Table) for b in blocks):
+        lines.extend(_docx_header(document))  # a table list's title is often only in its page header
+    for block in blocks:
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells repeat
-                lines.append(" | ".join(c for c in cells if c))
+            lines.extend(_table_lines(block))
             lines.append("")
             continue
         assert isinstance(block, DocxParagraph)

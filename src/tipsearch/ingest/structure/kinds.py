@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.structure import resolution, treaty
+from tipsearch.ingest.structure import publication, resolution, review, table, treaty
 from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
@@ -20,6 +20,9 @@ Segmenter = Callable[[list[Line]], Segmentation]
 KINDS: list[tuple[str, Detector, Segmenter]] = [
     ("treaty", treaty.looks_like, treaty.segment),  # before resolution: a resolution may annex a treaty
     ("resolution", resolution.looks_like, resolution.segment),
+    ("table", table.looks_like, table.segment),
+    ("review", review.looks_like, review.segment),
+    ("publication", publication.looks_like, publication.segment),  # last: it claims any unnumbered PDF
 ]
 
 
