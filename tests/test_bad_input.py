@@ -13,7 +13,7 @@ from tipsearch.ingest import cleaning
 
 from tipsearch.ingest import structure as paragraphs
 
-from tipsearch.ingest import readers
+from tipsearch.ingest import docx_reader, readers
 from tipsearch.cli import main
 from tipsearch.errors import UnreadableFileError
 
@@ -141,7 +141,7 @@ def test_very_large_file_is_refused_before_reading(tmp_path: Path):
 
 
 def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_DOCX_UNCOMPRESSED", 8 * 2**20)  # a small cap keeps the test fast
+    monkeypatch.setattr(docx_reader, "MAX_DOCX_UNCOMPRESSED", 8 * 2**20)  # a small cap keeps the test fast
     bomb = _zip_bomb(tmp_path / "bomb.docx", 16)
     assert bomb.stat().st_size < 2**20
     assert "zip bomb" in reason(bomb)

@@ -12,7 +12,6 @@ import pytest
 
 from tipsearch import Library, build
 
-from tipsearch import library
 
 from tipsearch.search import retrieve as search
 from tipsearch.models.embedders import HashingEmbedder, question_precision, resolve_precision

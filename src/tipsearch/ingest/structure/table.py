@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.readers import CELL_BREAK, TABLE_SEPARATOR
+from tipsearch.ingest.docx_reader import CELL_BREAK, TABLE_SEPARATOR
 from tipsearch.ingest.structure.review import recommending_states
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
