@@ -59,3 +59,13 @@ def test_matches_and_unit_key_agree_for_every_kind():
 def test_keyword_text_drops_question_words_unless_nothing_is_left():
     assert keyword_text("What is the non-punishment principle?") == "non punishment principle"
     assert keyword_text("what is it") == "what is it"
+
+
+def test_names_document_reads_symbols_and_resolution_numbers():
+    from tipsearch.text import names_document
+
+    assert names_document("preambular paragraph 3 of resolution 80/228", "A/RES/80/228", "80/228. Improving ...")
+    assert names_document("What does A/HRC/59/15 recommend?", "A/HRC/59/15", "Report of the Working Group")
+    assert names_document("resolution 80/9", None, "80/9. Political Declaration")
+    assert not names_document("resolution 80/9", "A/RES/80/90", "80/90. Something else")
+    assert not names_document("what is new since 2017?", "A/RES/72/195", "72/195. Improving ...")

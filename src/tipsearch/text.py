@@ -112,6 +112,21 @@ def parse_reference(text: str) -> Reference | None:
     return Reference("block", g[10])
 
 
+_SYMBOL_IN_TEXT = re.compile(r"(?<![\w/])(?:[A-Z][A-Z0-9.]*/)+[A-Za-z0-9.]+(?:/[A-Za-z0-9.]+)*|\b\d{2,3}/\d{1,3}\b")
+
+
+def names_document(question: str, symbol: str | None, title: str | None) -> bool:
+    """True when the question names the document: its symbol ("A/RES/80/228", "A/HRC/59/15") or its resolution
+    number ("80/228", which a title "80/228. Improving ..." or a symbol ending in /80/228 carries)."""
+    for mention in _SYMBOL_IN_TEXT.findall(question):
+        mention = mention.rstrip(".")
+        if symbol and (symbol == mention or ("/" in mention and symbol.endswith("/" + mention))):
+            return True
+        if title and title.startswith(f"{mention}."):
+            return True
+    return False
+
+
 def matches(ref: Reference, p: Paragraph) -> bool:
     """True when the paragraph is the unit the reference names (an article without a part: any of its units)."""
     if ref.kind == "recommendation":
