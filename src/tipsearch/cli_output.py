@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tipsearch.citations import paragraph_ref
 from tipsearch.index.build import BuildReport
 from tipsearch.records import Document, Hit, Unit
 from tipsearch.serialize import hit_dict
@@ -119,7 +120,8 @@ def _print_unit(unit: Unit, last_section: tuple[str, ...]) -> None:
     for depth, heading in enumerate(p.section):
         if tuple(p.section[: depth + 1]) != tuple(last_section[: depth + 1]):
             print(f"\n{'  ' * depth}{heading}\n")
-    number = p.label or p.number
+    # the unit as it is cited: [9], [Recommendation 1], [preambular para. 3], [art. 6, para. 3], [para. 115.120]
+    number = p.label if p.kind == "recommendation" and p.label else p.number if p.kind == "paragraph" else paragraph_ref(p)
     print(_wrap(f"[{number}] {p.text}", "  "))
     print()
 

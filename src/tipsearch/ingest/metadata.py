@@ -155,10 +155,10 @@ def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
         return doc
     if kind == "treaty":
         doc = replace(doc, symbol=None, body=doc.body if doc.body else _treaty_body(lines))
-    iso = fields["date"]
-    year_from = iso or fields["distributed"]
+    # A draft is adopted by no one yet: its only date, the distribution date, dates it (and places it in time).
+    iso = fields["date"] or fields["distributed"]
     return replace(doc, title=fields["title"] or doc.title, date=iso, distributed=fields["distributed"],
-                   year=int(year_from[:4]) if year_from else None, kind=kind)
+                   year=int(iso[:4]) if iso else None, kind=kind)
 
 
 def _treaty_body(lines: list[Line]) -> str | None:

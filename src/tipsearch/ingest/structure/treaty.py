@@ -80,7 +80,7 @@ class _Reader:
         for i, (number, pieces) in enumerate(a.parts):
             text = "".join(pieces)
             if i == 0 and a.loose:  # the chapeau ("For the purposes of this Protocol:") opens the first unit
-                text = " ".join(a.loose) + "\n" + (f"{number} " if a.lettered else "") + text
+                text = " ".join(a.loose) + "\n" + text
             self.unit(number, "article", label, text, a.section)
 
     def feed_preamble(self, text: str) -> None:
@@ -110,7 +110,7 @@ class _Reader:
         s = _SUBPARAGRAPH.match(text)
         if s and (a.lettered or not a.parts):
             a.lettered = True
-            a.parts.append((f"({s.group(1)})", [s.group(2)]))
+            a.parts.append((f"({s.group(1)})", [text]))  # the letter kept as printed ("a)" or "(a)")
             return
         if a.parts:
             # A subparagraph inside a numbered paragraph starts a line of its own.
