@@ -44,12 +44,11 @@ def main() -> None:
         lib.search(q)
     emb = lib.embedder
     rows = [("question encode, torch (embed)", median_ms(lambda q: emb.embed([q]), questions))]
-    if hasattr(lib, "encode_question"):
-        rows.append(("question encode, as a search does (encode_question)", median_ms(lib.pipeline.encode_question, questions)))
+    rows.append(("question encode, as a search does (Pipeline.encode_question)", median_ms(lib.pipeline.encode_question, questions)))
     rows += [
         ("first stage (search.retrieve, question on torch)",
          median_ms(lambda q: retrieve(lib.generation.store, lib.generation.vectors, emb, q, 10), questions)),
-        ("hybrid ranking (Library.rank: first stage + reading)", median_ms(lambda q: lib.pipeline.rank(q, 10), questions)),
+        ("hybrid ranking (Pipeline.rank: first stage + reading)", median_ms(lambda q: lib.pipeline.rank(q, 10), questions)),
         ("full search (Library.search: + answer spans)", median_ms(lambda q: lib.search(q, 10), questions)),
     ]
     print(f"{args.index}: {lib.manifest.units} units; {len(questions)} questions of {args.questions.name}, median ms")
