@@ -37,3 +37,34 @@ def test_states_are_stored_and_read_back(tmp_path: Path):
     assert [u.paragraph.states for u in store.units(ids)] == [
         ("Utopia",), ("Arcadia", "Utopia"), ("Erewhon (Federated States of)",), ()]
     assert store.documents()[0].kind == "review"
+
+
+def test_the_app_filters_review_recommendations_by_state_from_the_link(tmp_path: Path, monkeypatch):
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from tipsearch import build
+    from tipsearch.models.embedders import HashingEmbedder
+
+    root = Path(__file__).resolve().parent.parent
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(root / "tests" / "data" / "kinds" / "review.txt", corpus)  # fictional review report
+    build(corpus, tmp_path / "index", embedder=HashingEmbedder(), progress=False)
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(tmp_path / "index"))
+    app = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    app.query_params.update({"q": "ratify the convention and train judges", "state": "Utopia"})
+    app.run()
+    assert not app.exception
+    assert app.sidebar.text_input(key="f-state").value == "Utopia"
+    shown = [c.value for c in app.code]
+    assert shown and all(", para. 90." in c for c in shown)  # only recommendations ...
+    from tipsearch import Library
+
+    lib = Library.open(tmp_path / "index")
+    _, units = lib.document("review.txt")
+    states = {u.citation: u.paragraph.states for u in units}
+    assert all(any("Utopia" in s for s in states[c]) for c in shown)  # ... each made by Utopia
+    assert any(states[c] and not any("Utopia" in s for s in states[c]) for c in states)  # others exist
+    lib.close()

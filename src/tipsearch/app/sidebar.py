@@ -45,6 +45,8 @@ class Chosen:
             parts.append(f.body)
         if f.kind:
             parts.append(URL_KIND[f.kind])
+        if f.state:
+            parts.append(f"recommended by {f.state}")
         return " \u00b7 ".join(parts)
 
 
@@ -64,7 +66,8 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 def initial(url: Mapping[str, list[str]], docs: Sequence[Document], lib: Library) -> tuple[dict, list[str]]:
     """Widget values from the URL the session was opened with; and the document refs it names that are unknown."""
     first = {name: values[0] if values else None for name, values in url.items()}
-    values: dict = {"f-kind": URL_KIND.get(first.get("kind") or "", "any"), "f-body": first.get("body") or ANY_BODY}
+    values: dict = {"f-kind": URL_KIND.get(first.get("kind") or "", "any"), "f-body": first.get("body") or ANY_BODY,
+                    "f-state": first.get("state") or ""}
     span = year_range(docs)
     if span:
         low, high = span
@@ -101,7 +104,7 @@ def clear() -> None:
     span = state.get("year-span")
     if span:
         state["f-years"] = tuple(span)
-    state["f-docs"], state["f-body"], state["f-kind"] = [], ANY_BODY, "any"
+    state["f-docs"], state["f-body"], state["f-kind"], state["f-state"] = [], ANY_BODY, "any", ""
 
 
 def sidebar(lib: Library) -> Chosen:
@@ -138,10 +141,22 @@ def sidebar(lib: Library) -> Chosen:
                      help="Recommendations are the numbered \u201cRecommendation N\u201d units; other is everything else.")
     if KINDS[kind]:
         params["kind"] = KINDS[kind]
-    filters = Filters(year_from, year_to, tuple(files), None if body == ANY_BODY else body, KINDS[kind])
+    recommending = _state(bar, docs)
+    if recommending:
+        params["state"] = recommending
+    filters = Filters(year_from, year_to, tuple(files), None if body == ANY_BODY else body, KINDS[kind], recommending)
     if not filters.empty:
         bar.button("Clear filters", key="clear-filters", on_click=clear)
     return Chosen(filters, params)
+
+
+def _state(bar, docs: Sequence[Document]) -> str | None:
+    """The recommending-State box, shown where the index holds review reports or their tables."""
+    if not any(d.kind in ("review", "table") for d in docs) and not st.session_state.get("f-state"):
+        return None
+    chosen = bar.text_input("Recommending State", key="f-state", placeholder="Any State",
+                            help="Only review recommendations made by this State (part of its name is enough).")
+    return chosen.strip() or None
 
 
 def group() -> int | None:

@@ -80,7 +80,7 @@ def start() -> None:
     state.reader_doc = params.get("doc") if state.view == "Reader" else None
     state.reader_para = params.get("para") if state.view == "Reader" else None
     state.url_filters = (
-        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "group")}
+        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "group")}
         if state.view in ("Search", "Timeline") else {}
     )
     state.pack = []
