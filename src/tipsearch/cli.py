@@ -114,6 +114,9 @@ def _search_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--queries", type=Path, help="a file of questions, one a line; prints JSON Lines")
     p.add_argument("--mode", choices=MODES, default="hybrid", help="ranking (default hybrid)")
     p.add_argument("--group", type=int, metavar="N", help="at most N paragraphs per document")
+    p.add_argument("--no-collapse", dest="collapse", action="store_false",
+                   help="show a text repeated in several documents as separate hits (default: one hit, the others "
+                        "in also_in)")
     p.add_argument("--precision", choices=PRECISIONS,
                    help="embed the question on torch at this precision (default: on the index's ONNX "
                         "question encoder, int8; without one, torch at the precision the index was built with)")
@@ -137,7 +140,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     lib = library.Library.open(args.index, precision=args.precision)
     filters = _filters(args)
     for question in _questions(args):
-        hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group)
+        hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group,
+                          collapse=args.collapse)
         if args.queries:
             print(json.dumps({"query": question, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
         else:

@@ -50,13 +50,14 @@ class Library:
         return self.pipeline.embedder
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
-               group: int | None = None) -> list[Hit]:
+               group: int | None = None, collapse: bool = True) -> list[Hit]:
         """The k units that best answer the question, best first, each with its answer span.
 
         filters: only units that satisfy them, applied before the top k is taken.
         group: at most this many units per document.
+        collapse: the same text in several documents is one hit (the newest), the others in `also_in`.
         """
-        return self.pipeline.search(question, k, mode, filters, group)
+        return self.pipeline.search(question, k, mode, filters, group, collapse)
 
     def related(self, document: str, paragraph: str, k: int = 10, filters: Filters | None = None,
                 same_document: bool = False, mode: str = "hybrid") -> list[Hit]:

@@ -77,6 +77,7 @@ class Hit:
     unit: Unit
     answer: str
     scores: dict[str, float] = field(default_factory=dict)
+    also_in: tuple[Unit, ...] = ()  # the same text (or nearly) in other documents, newest first (search/repeats.py)
 
     @property
     def citation(self) -> str:

@@ -39,7 +39,8 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
 
 def hit_dict(hit: Hit) -> dict[str, Any]:
     return {"rank": hit.rank, "score": round(hit.score, 6), **unit_dict(hit.unit), "answer": hit.answer,
-            "scores": {k: round(v, 6) for k, v in hit.scores.items()}}
+            "scores": {k: round(v, 6) for k, v in hit.scores.items()},
+            "also_in": [{"citation": u.citation, "document": document_dict(u.document)} for u in hit.also_in]}
 
 
 def timeline_dict(entry: TimelineEntry) -> dict[str, Any]:

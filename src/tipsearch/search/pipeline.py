@@ -10,7 +10,7 @@ change is made in one place.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,11 +26,13 @@ from tipsearch.search.filters import Allowed, Filters, allowed, per_document
 from tipsearch.search.related import (
     TimelineEntry, best_per_document, date_order, related_candidates, topic_coverage, treats_topic, unit_vector,
 )
+from tipsearch.search.repeats import collapse
 from tipsearch.search.rerank import question_pieces, reread
 from tipsearch.search.retrieve import RANKING, Candidate, Ranking, retrieve
 from tipsearch.text import clip
 
 EmbedderLoader = Callable[[str, str], Embedder]  # (model name, precision) -> embedder
+COLLAPSE_POOL = 3  # candidates ranked per hit asked for, so that k distinct texts remain once repeats fold
 
 
 def check_embedder(generation: Generation, embedder: Embedder) -> None:
@@ -131,25 +133,41 @@ class Pipeline:
                 return kept[:k]
             n *= 4
 
-    def hits(self, question: str, candidates: list[Candidate]) -> list[Hit]:
-        """Candidates as hits: their units, each with the span that best answers the question."""
+    def hits(self, question: str, candidates: list[Candidate],
+             also_in: Sequence[tuple[Unit, ...]] | None = None) -> list[Hit]:
+        """Candidates as hits: their units, each with the span that best answers the question (and the other
+        documents holding the same text, when given)."""
         units = self.units([c.unit_id for c in candidates])
         answers = best_spans(clip(question), [u.paragraph.text for u in units], self.embedder)
-        return [Hit(rank, c.score, unit, answer, c.scores)
-                for rank, (c, unit, answer) in enumerate(zip(candidates, units, answers), start=1)]
+        also = also_in or [()] * len(units)
+        return [Hit(rank, c.score, unit, answer, c.scores, others)
+                for rank, (c, unit, answer, others) in enumerate(zip(candidates, units, answers, also), start=1)]
+
+    def collapsed(self, question: str, candidates: list[Candidate], k: int) -> list[Hit]:
+        """The k best texts: units repeating one text in several documents (repeats.py) are one hit, the newest
+        unit standing for them at the best one's rank and score, the others in also_in."""
+        score = {c.unit_id: c for c in candidates}
+        groups = collapse(self.units([c.unit_id for c in candidates]))[:k]
+        chosen = []
+        for newest, others in groups:
+            best = max((score[u.id] for u in (newest, *others)), key=lambda c: c.score)
+            chosen.append(Candidate(newest.id, best.score, best.scores))
+        return self.hits(question, chosen, [others for _, others in groups])
 
     def units(self, ids: list[int]) -> list[Unit]:
         return self.generation.store.units(ids)
 
     # -- what the facade asks ----------------------------------------------------------------------------
     def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
-               group: int | None = None) -> list[Hit]:
+               group: int | None = None, collapse: bool = True) -> list[Hit]:
         limit = self.allowed(filters)
+        # Repeated text folds several candidates into one hit: rank more, so k distinct texts remain.
+        n = COLLAPSE_POOL * k if collapse else k
         if group is None:
-            candidates = self.rank(question, k, mode, allowed=limit)
+            candidates = self.rank(question, n, mode, allowed=limit)
         else:
-            candidates = self.grouped(question, k, mode, limit, group)
-        return self.hits(question, candidates)
+            candidates = self.grouped(question, n, mode, limit, group)
+        return self.collapsed(question, candidates, k) if collapse else self.hits(question, candidates)
 
     def related(self, unit: Unit, k: int = 10, filters: Filters | None = None, same_document: bool = False,
                 mode: str = "hybrid") -> list[Hit]:
