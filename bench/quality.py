@@ -131,7 +131,8 @@ def _row(name: str, s: Scores) -> str:
     return f"| {name} | {s.questions} | {s.hit1:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {s.ndcg10:.3f} |"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: question files, corpus, sweep, txtai, misses, JSON, precisions, held-out sets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("questions", nargs="*", type=Path, default=QUESTIONS, help="question files (JSON Lines)")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -146,57 +147,89 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "ONNX Runtime int8 where the index has its question encoder)")
     parser.add_argument("--heldout", type=Path, nargs="*", default=HELDOUT,
                         help="held-out question files, each scored apart (default: both held-out sets)")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _open_library(args: argparse.Namespace, tmp: Path, precision: str, embedder: CachedEmbedder) -> Library:
+    """Build the corpus into tmp with the real model and open it, questions embedded as asked."""
+    start = time.perf_counter()
+    report = build(args.corpus, tmp / "index", embedder=embedder, progress=False)
+    print(f"built {report.units} units, {report.embedded} chunks in {time.perf_counter() - start:.1f} s",
+          file=sys.stderr)
+    asked = args.question_precision and resolve_precision(args.question_precision, "cpu")
+    if asked and asked != precision:
+        print(f"question precision: {asked}", file=sys.stderr)
+    questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
+    # No precision asked: questions as a search embeds them (questions.py, ONNX Runtime int8);
+    # --question-precision: on torch at that precision.
+    lib = Library.open(tmp / "index", questions_embedder, precision=asked or None)
+    print(f"questions: {'torch ' + asked if asked else 'as tipsearch search embeds them'}", file=sys.stderr)
+    return lib
+
+
+Held = list[tuple[Path, list[Question], list[Scores]]]
+
+
+def _held_out(lib: Library, paths: Sequence[Path], questions: list[Question], txtai: bool) -> Held:
+    """Score each held-out file apart, then all question sets together when there are any."""
+    held: Held = []
+    for path in paths:
+        held_questions = read_questions(path)
+        held.append((path, held_questions, _table(lib, f"Held out: {path.name}", held_questions, txtai, gap=False)))
+    if held:
+        everything = questions + [q for _, qs, _ in held for q in qs]
+        _table(lib, "All question sets together", everything, txtai)
+    return held
+
+
+def _sweep(lib: Library, questions: list[Question], held: Held) -> list[tuple[str, Scores]]:
+    """Score every SWEEP variant (hybrid) on the questions and each held-out set; print the table."""
+    # Rounds one and two chose on the tuning questions alone, round three on all sets pooled
+    # (bench/TUNING.md).
+    sweep = []
+    print("\n| hybrid variant | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 | "
+          + " | ".join(f"{p.stem} hit@1 / nDCG@10" for p, _, _ in held) + " |"
+          "\n|---|---|---|---|---|---|" + "---|" * len(held))
+    for name, ranking in SWEEP:
+        [s] = evaluate(lib.pipeline, questions, ranking=ranking, modes=["hybrid"])
+        sweep.append((name, s))
+        cells = [evaluate(lib.pipeline, qs, ranking=ranking, modes=["hybrid"])[0] for _, qs, _ in held]
+        print(_row(name, s) + "".join(f" {h.hit1:.3f} / {h.ndcg10:.3f} |" for h in cells))
+    return sweep
+
+
+def _print_misses(scores: Scores) -> None:
+    """List the questions whose first gold unit is not ranked first."""
+    for o in scores.outcomes:
+        if o.first_gold != 1:
+            print(f"  gold at {o.first_gold or '-'}: {o.question.q} gold={','.join(o.question.gold)} "
+                  f"top={','.join(o.ranked[:3])}")
+
+
+def _write_json(path: Path, results: list[Scores], held: Held, sweep: list[tuple[str, Scores]]) -> None:
+    """Write the figures of every table (main, held-out, sweep) as JSON."""
+    figures = ({s.mode: _figures(s) for s in results} | {f"{p.stem}: {s.mode}": _figures(s) for p, _, scores in held for s in scores}
+               | {f"sweep: {n}": _figures(s) for n, s in sweep})
+    path.write_text(json.dumps(figures, indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     questions = [q for path in args.questions for q in read_questions(path)]
     precision = resolve_precision(args.precision, "cpu")
     print(f"encoder precision: {precision}", file=sys.stderr)
     embedder = CachedEmbedder(MiniLMEmbedder(precision=precision))
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        report = build(args.corpus, Path(tmp) / "index", embedder=embedder, progress=False)
-        print(f"built {report.units} units, {report.embedded} chunks in {time.perf_counter() - start:.1f} s",
-              file=sys.stderr)
-        asked = args.question_precision and resolve_precision(args.question_precision, "cpu")
-        if asked and asked != precision:
-            print(f"question precision: {asked}", file=sys.stderr)
-        questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
-        # No precision asked: questions as a search embeds them (questions.py, ONNX Runtime int8);
-        # --question-precision: on torch at that precision.
-        lib = Library.open(Path(tmp) / "index", questions_embedder, precision=asked or None)
-        print(f"questions: {'torch ' + asked if asked else 'as tipsearch search embeds them'}", file=sys.stderr)
+        lib = _open_library(args, Path(tmp), precision, embedder)
         names = ", ".join(p.name for p in args.questions)
         results = _table(lib, f"Questions: {names}", questions, not args.no_txtai)
-        held: list[tuple[Path, list[Question], list[Scores]]] = []
-        for path in args.heldout:
-            held_questions = read_questions(path)
-            held.append((path, held_questions, _table(lib, f"Held out: {path.name}", held_questions,
-                                                      not args.no_txtai, gap=False)))
-        if held:
-            everything = questions + [q for _, qs, _ in held for q in qs]
-            _table(lib, "All question sets together", everything, not args.no_txtai)
-        sweep = []
-        if args.sweep:
-            # Rounds one and two chose on the tuning questions alone, round three on all sets pooled
-            # (bench/TUNING.md).
-            print("\n| hybrid variant | questions | hit@1 | hit@5 | MRR@10 | nDCG@10 | "
-                  + " | ".join(f"{p.stem} hit@1 / nDCG@10" for p, _, _ in held) + " |"
-                  "\n|---|---|---|---|---|---|" + "---|" * len(held))
-            for name, ranking in SWEEP:
-                [s] = evaluate(lib.pipeline, questions, ranking=ranking, modes=["hybrid"])
-                sweep.append((name, s))
-                cells = [evaluate(lib.pipeline, qs, ranking=ranking, modes=["hybrid"])[0] for _, qs, _ in held]
-                print(_row(name, s) + "".join(f" {h.hit1:.3f} / {h.ndcg10:.3f} |" for h in cells))
+        held = _held_out(lib, args.heldout, questions, not args.no_txtai)
+        sweep = _sweep(lib, questions, held) if args.sweep else []
         if args.misses:
-            for o in results[0].outcomes:
-                if o.first_gold != 1:
-                    print(f"  gold at {o.first_gold or '-'}: {o.question.q} gold={','.join(o.question.gold)} "
-                          f"top={','.join(o.ranked[:3])}")
+            _print_misses(results[0])
         lib.close()
     if args.json:
-        figures = ({s.mode: _figures(s) for s in results} | {f"{p.stem}: {s.mode}": _figures(s) for p, _, scores in held for s in scores}
-                   | {f"sweep: {n}": _figures(s) for n, s in sweep})
-        args.json.write_text(json.dumps(figures, indent=2))
+        _write_json(args.json, results, held, sweep)
     return 0
 
 

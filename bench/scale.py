@@ -121,42 +121,45 @@ def flat_vs_hnsw(index: Path, queries: np.ndarray) -> tuple[float, float, float,
             percentiles(ms["hnsw"])[0], float(np.mean(recall["hnsw"])), build_s)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 200000])
-    args = ap.parse_args()
-    faiss.omp_set_num_threads(2)
-    rows, vrows = [], []
-    embedder = ReadingStandIn()
-    for size in args.sizes:
-        work = Path(tempfile.mkdtemp(prefix=f"tipsearch-scale-{size}-"))
-        try:
-            write_corpus(work / "corpus", size)
-            report, build_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
-                                                        progress=False))
-            write_corpus(work / "corpus", 60, seed=size + 1, start=10**6)  # one new 60-paragraph report
-            add, add_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
-                                                   progress=False))
-            prepare_questions(work / "index")  # what `tipsearch build` adds to a MiniLM index
-            p = probe(work / "index")
-            r50, r95 = percentiles(p["ranked"])
-            s50, _ = percentiles(p["retrieve"])
-            f50, f95 = percentiles(p["full"])
-            e50, _ = percentiles(p["embed"])
-            k50, _ = percentiles(p["kw_fts"])
-            i50, _ = percentiles(p["kw_imp"])
-            rows.append((report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
-                         f"{folder_mb(work / 'index'):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
-                         f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f}", f"{r50:.1f} / {r95:.1f}", f"{s50:.1f} ({p['precision']})",
-                         f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
-                         f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)"))
-            queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
-                                               enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
-            fm, f16, r16, hm, recall, hb = flat_vs_hnsw(work / "index", queries)
-            vrows.append((report.embedded, f"{fm:.2f}", f"{f16:.2f}", f"{r16:.3f}", f"{hm:.2f}", f"{recall:.3f}",
-                           f"{hb:.1f}"))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+def _scale_row(report, build_s: float, index: Path, p: dict, add, add_s: float) -> tuple:  # noqa: ANN001
+    """One scale table row: build, size, the probe's open and query figures, add-one-document."""
+    r50, r95 = percentiles(p["ranked"])
+    s50, _ = percentiles(p["retrieve"])
+    f50, f95 = percentiles(p["full"])
+    e50, _ = percentiles(p["embed"])
+    k50, _ = percentiles(p["kw_fts"])
+    i50, _ = percentiles(p["kw_imp"])
+    return (report.units, report.embedded, p["kind"], f"{report.units / build_s:.0f}",
+            f"{folder_mb(index):.0f}", f"{p['import']:.1f} + {p['model']:.1f}",
+            f"{p['open']:.2f}", f"{p['first']:.2f}", f"{e50:.1f}", f"{r50:.1f} / {r95:.1f}", f"{s50:.1f} ({p['precision']})",
+            f"{k50:.1f} / {i50:.1f}", f"{f50:.0f} / {f95:.0f}", f"{p['rss_mb']:.0f}",
+            f"{add_s:.1f} ({add.embedded} embedded, {add.reused} reused)")
+
+
+def _measure(size: int, embedder: ReadingStandIn) -> tuple[tuple, tuple]:
+    """Build, grow, probe and compare vector indexes at one corpus size: (scale row, flat-vs-HNSW row)."""
+    work = Path(tempfile.mkdtemp(prefix=f"tipsearch-scale-{size}-"))
+    try:
+        write_corpus(work / "corpus", size)
+        report, build_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
+                                                    progress=False))
+        write_corpus(work / "corpus", 60, seed=size + 1, start=10**6)  # one new 60-paragraph report
+        add, add_s = timed(lambda: build_index(work / "corpus", work / "index", embedder=embedder,
+                                               progress=False))
+        prepare_questions(work / "index")  # what `tipsearch build` adds to a MiniLM index
+        p = probe(work / "index")
+        row = _scale_row(report, build_s, work / "index", p, add, add_s)
+        queries = HashingEmbedder().embed([f"question {i} " + t for i, t in
+                                           enumerate(json.loads(line)["q"] for line in QA.read_text().splitlines())])
+        fm, f16, r16, hm, recall, hb = flat_vs_hnsw(work / "index", queries)
+        vrow = (report.embedded, f"{fm:.2f}", f"{f16:.2f}", f"{r16:.3f}", f"{hm:.2f}", f"{recall:.3f}", f"{hb:.1f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return row, vrow
+
+
+def _write(rows: list[tuple], vrows: list[tuple]) -> None:
+    """Write the scale and flat-vs-HNSW tables with their notes."""
     command = "PYTHONPATH=src:. python " + " ".join(sys.argv)
     write_table(
         "scale", "Scale: 1k to 200k paragraphs",
@@ -190,6 +193,20 @@ questions x 3 rounds, the variants interleaved question by question.
               "400 nearest asked, as a search does; one FAISS thread (as vectors.py searches). The index "
               "the scale rows used is the 'index' column there (auto: flat below 50k vectors, flat16 below "
               "250k, HNSW above).", command=command)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 200000])
+    args = ap.parse_args()
+    faiss.omp_set_num_threads(2)
+    rows, vrows = [], []
+    embedder = ReadingStandIn()
+    for size in args.sizes:
+        row, vrow = _measure(size, embedder)
+        rows.append(row)
+        vrows.append(vrow)
+    _write(rows, vrows)
 
 
 if __name__ == "__main__":
