@@ -65,3 +65,15 @@ def test_the_world_day_paragraph_of_the_series_is_one_hit(tmp_path: Path):
     apart = lib.search(question, k=5, collapse=False)
     assert len({h.unit.paragraph.text for h in apart}) < len(apart)  # without collapsing, the repeats come back
     lib.close()
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["TIPSEARCH_INDEX"] = str(tmp_path / "index")
+    try:
+        app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+        app.query_params["q"] = question
+        app.run()
+    finally:
+        del os.environ["TIPSEARCH_INDEX"]
+    assert not app.exception
+    shown = [c.value.replace("\\", "") for c in app.caption]  # document text is escaped (display.inert)
+    assert any(c.startswith("Same text in 5 documents, 2017-2025: also A/C.3/80/L.4") for c in shown), shown

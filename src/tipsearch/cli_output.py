@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tipsearch.citations import paragraph_ref
 from tipsearch.index.build import BuildReport
 from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.repeats import also_line
 from tipsearch.serialize import hit_dict
 
 if TYPE_CHECKING:  # types only: printing needs no search machinery loaded
@@ -50,14 +51,6 @@ def _print_hit(hit: Hit, tty: bool) -> None:
     if hit.also_in:
         print(_wrap(also_line(hit)))
     print()
-
-
-def also_line(hit: Hit) -> str:
-    """ "Same text in 4 documents, 2017-2025: A/RES/78/228, para. 20; ..." for a hit that folds repeats."""
-    years = sorted(y for y in (u.document.year for u in (hit.unit, *hit.also_in)) if y)
-    span = f", {years[0]}-{years[-1]}" if years and years[0] != years[-1] else ""
-    cited = "; ".join(u.citation for u in hit.also_in)
-    return f"Same text in {len(hit.also_in) + 1} documents{span}: also {cited}"
 
 
 def print_hits(hits: list[Hit], as_json: bool) -> None:

@@ -15,6 +15,7 @@ from tipsearch.search.filters import Filters
 from tipsearch.library import Library
 from tipsearch.search.overview import spread
 from tipsearch.records import Hit, Unit
+from tipsearch.search.repeats import also_line
 
 CHART_MATCHES = 50
 RELATED = 5
@@ -76,6 +77,8 @@ def _hit(lib: Library, hit: Hit, question: str, filters: Filters) -> None:
             st.caption(inert(" \u203a ".join(p.section)))
         before, body, after = st.container(), st.container(), st.container()
         body.markdown(marked(p.text, hit.answer, question), unsafe_allow_html=True)
+        if hit.also_in:  # the same text in other documents of its series: one answer, several sources
+            body.caption(inert(also_line(hit)))
         show, related, add, read, _ = st.columns([1.3, 1.6, 1.2, 1.4, 1.5], vertical_alignment="center")
         if show.toggle("Show context", key=f"context-{unit.id}"):
             units = lib.context(unit.id, before=1, after=1)

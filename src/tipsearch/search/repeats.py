@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from tipsearch.records import Unit
+from tipsearch.records import Hit, Unit
 
 NEAR = 0.95  # share of words in common (difflib ratio) for two units to count as one text
 _WORD = re.compile(r"\w+")
@@ -54,3 +54,11 @@ def collapse(units: Sequence[Unit]) -> list[tuple[Unit, tuple[Unit, ...]]]:
         newest, *others = _newest_first(group)
         out.append((newest, tuple(others)))
     return out
+
+
+def also_line(hit: Hit) -> str:
+    """ "Same text in 4 documents, 2017-2025: A/RES/78/228, para. 20; ..." for a hit that folds repeats."""
+    years = sorted(y for y in (u.document.year for u in (hit.unit, *hit.also_in)) if y)
+    span = f", {years[0]}-{years[-1]}" if years and years[0] != years[-1] else ""
+    cited = "; ".join(u.citation for u in hit.also_in)
+    return f"Same text in {len(hit.also_in) + 1} documents{span}: also {cited}"
