@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 from tipsearch.errors import IndexCorruptError, NotFoundError
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.records import Document, Paragraph, Unit
-from tipsearch.text import Reference, matches
+from tipsearch.text import WORD, Reference, matches
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 CONTEXT_WEIGHT = 0.5  # bm25() weight of the context column (label + headings); text is 1
@@ -52,14 +51,13 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 );
 """
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
                 "kind, distributed")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
     """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query."""
-    return list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
+    return list(dict.fromkeys(w.lower() for w in WORD.findall(question)))[:max_terms]
 
 
 def fts_query(question: str, max_terms: int = 64) -> str | None:

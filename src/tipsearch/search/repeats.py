@@ -8,18 +8,17 @@ a renumbered cross-reference, an added "also" stay one answer; a reworded clause
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from tipsearch.records import Hit, Unit
+from tipsearch.text import words
 
 NEAR = 0.95  # share of words in common (difflib ratio) for two units to count as one text
-_WORD = re.compile(r"\w+")
 
 
 def _words(unit: Unit) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD.findall(unit.paragraph.text))
+    return tuple(w.lower() for w in words(unit.paragraph.text))
 
 
 def same_text(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
