@@ -19,7 +19,9 @@ from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
 from tipsearch.search import evaluation
 from tipsearch.search.filters import KINDS, Filters
 from tipsearch.search.retrieve import MODES
-from tipsearch.serialize import document_dict, hit_dict, scores_dict, timeline_dict, unit_dict
+from tipsearch.serialize import (
+    comparison_dict, document_dict, hit_dict, scores_dict, step_dict, timeline_dict, unit_dict,
+)
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -233,6 +235,60 @@ def cmd_show(args: argparse.Namespace) -> int:
         out.print_json({"document": document_dict(doc, with_id=True), "units": [unit_dict(u) for u in units]})
     else:
         out.print_document(doc, units)
+    return 0
+
+
+def _compare_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="OLD", help="the earlier document: id, symbol or file name")
+    p.add_argument("new", metavar="NEW", help="the later document: id, symbol or file name")
+    _json_option(p)
+    p.add_argument("--format", choices=("md", "docx"), help="Markdown or Word with insertions underlined and "
+                   "deletions struck through (default: from -o's suffix, else a terminal summary)")
+    p.add_argument("-o", "--output", type=Path, help="file to write the Markdown or Word comparison to")
+    p.add_argument("--changes", action="store_true", help="only the changed, new and dropped units")
+
+
+@command("compare", "What changed from one document to another: each unit same, changed, new or dropped.",
+         _compare_options, example="tipsearch compare A/RES/78/228 A/RES/80/228 --changes -o changes.docx")
+def cmd_compare(args: argparse.Namespace) -> int:
+    from tipsearch import redline  # python-docx is only imported when a comparison is written
+
+    c = library.Library.open(args.index).compare(args.old, args.new)
+    pairs = [p for p in c.pairs if p.status != "same"] if args.changes else list(c.pairs)
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else None)
+    if args.json:
+        data = comparison_dict(c)
+        out.print_json({**data, "pairs": [d for d, p in zip(data["pairs"], c.pairs) if p in pairs]})
+    elif fmt in ("md", "docx"):
+        if fmt == "docx" and args.output is None:
+            raise TipsearchError("Word is a binary file: give -o FILE.docx")
+        data = redline.docx_bytes(c, pairs) if fmt == "docx" else redline.markdown(c, pairs).encode("utf-8")
+        if args.output is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            args.output.write_bytes(data)
+            print(f"wrote {len(pairs)} pair(s) to {args.output}", file=sys.stderr)
+    elif fmt is not None:
+        raise TipsearchError(f"cannot tell the format from {args.output}: add --format md or docx")
+    else:
+        out.print_comparison(c, pairs)
+    return 0
+
+
+def _history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("document", help="document id, symbol or file name")
+    p.add_argument("paragraph", help='paragraph number or label, e.g. 7, "PP 3", "art. 6, para. 3"')
+    _json_option(p)
+
+
+@command("history", "A paragraph back through its series: where its wording first appeared and each change.",
+         _history_options, example="tipsearch history A/RES/80/228 7")
+def cmd_history(args: argparse.Namespace) -> int:
+    steps = library.Library.open(args.index).history(args.document, args.paragraph)
+    if args.json:
+        out.print_json([step_dict(s) for s in steps])
+    else:
+        out.print_history(steps)
     return 0
 
 

@@ -136,3 +136,37 @@ def print_document(doc: Document, units: Sequence[Unit]) -> None:
     for unit in units:
         _print_unit(unit, last)
         last = unit.paragraph.section
+
+
+def _diff_text(diff, tty: bool) -> str:
+    """A word diff for the terminal: [+inserted+] and [-deleted-] (in colour on a terminal)."""
+    marks = {"=": ("", ""), "+": ("\033[4;32m", "\033[0m") if tty else ("[+", "+]"),
+             "-": ("\033[9;31m", "\033[0m") if tty else ("[-", "-]")}
+    return "".join(f"{marks[op][0]}{text}{marks[op][1]}" if op != "=" else text for op, text in diff)
+
+
+def print_comparison(c, pairs) -> None:
+    """Counts, then each pair: NEW's citation <- OLD's, and the changed ones' word diff."""
+    from tipsearch.redline import heading
+
+    counts = {s: sum(p.status == s for p in c.pairs) for s in ("same", "changed", "new", "dropped")}
+    print(f"{c.old.symbol or c.old.file} -> {c.new.symbol or c.new.file}: "
+          + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if c.note:
+        print(f"note: {c.note}")
+    tty = sys.stdout.isatty()
+    for pair in pairs:
+        print(f"\n{heading(pair)}")
+        if pair.status == "changed":
+            print(_wrap(_diff_text(pair.diff, tty)))
+
+
+def print_history(steps) -> None:
+    """Oldest first: each document's unit, whether the wording changed, and how."""
+    tty = sys.stdout.isatty()
+    for step in steps:
+        year = step.unit.document.year or "undated"
+        what = {"first": "first appears", "same": "same wording", "changed": f"changed ({step.similarity:.2f})"}
+        print(f"{year}  {step.unit.citation}  {what[step.status]}")
+        print(_wrap(_diff_text(step.diff, tty) if step.diff else step.unit.paragraph.text))
+        print()

@@ -14,6 +14,7 @@ from tipsearch.index.layout import Manifest
 from tipsearch.ingest.parse import ParsedFile, parse_file
 from tipsearch.models.embedders import Embedder
 from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.compare import Comparison, Step, compare, lineage, series_key
 from tipsearch.search.filters import Filters
 from tipsearch.search.pipeline import EmbedderLoader, Pipeline
 from tipsearch.search.related import TimelineEntry, find_unit
@@ -78,6 +79,21 @@ class Library:
     def unit(self, document: str, paragraph: str) -> Unit:
         """One unit by document (id, symbol or file) and its number or label ("9", "Recommendation 1", "art. 3 (a)")."""
         return find_unit(self.generation.store, document, paragraph)
+
+    def compare(self, old: str, new: str) -> Comparison:
+        """Every unit of NEW paired with its counterpart in OLD (same or changed, with a word diff) or new; OLD's
+        units without one, dropped (search/compare.py). OLD and NEW: id, symbol or file name."""
+        (old_doc, old_units), (new_doc, new_units) = self.document(old), self.document(new)
+        return compare(old_doc, old_units, new_doc, new_units)
+
+    def history(self, document: str, paragraph: str) -> list[Step]:
+        """A unit's counterparts back through the earlier documents of its series, oldest first."""
+        unit = self.unit(document, paragraph)
+        key = series_key(unit.document)
+        earlier = [d for d in self.documents() if d.id != unit.document.id and series_key(d) == key
+                   and (d.date or "") <= (unit.document.date or "")]
+        earlier.sort(key=lambda d: (d.date or "", d.file), reverse=True)
+        return lineage(unit, [self.document(d.file) for d in earlier])
 
     def documents(self) -> list[Document]:
         return self.generation.store.documents()

@@ -6,6 +6,7 @@ from typing import Any
 
 from tipsearch.search.evaluation import Scores
 from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.compare import Comparison, Pair, Step
 from tipsearch.search.related import TimelineEntry
 
 
@@ -41,6 +42,26 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     return {"rank": hit.rank, "score": round(hit.score, 6), **unit_dict(hit.unit), "answer": hit.answer,
             "scores": {k: round(v, 6) for k, v in hit.scores.items()},
             "also_in": [{"citation": u.citation, "document": document_dict(u.document)} for u in hit.also_in]}
+
+
+def pair_dict(pair: Pair) -> dict[str, Any]:
+    """A pair of compare: status, both units (or null), similarity 0..1, the word diff as [op, text]."""
+    return {"status": pair.status, "old": unit_dict(pair.old) if pair.old else None,
+            "new": unit_dict(pair.new) if pair.new else None, "similarity": pair.similarity,
+            "diff": [list(d) for d in pair.diff]}
+
+
+def comparison_dict(c: Comparison) -> dict[str, Any]:
+    out: dict[str, Any] = {"old": document_dict(c.old), "new": document_dict(c.new),
+                           "pairs": [pair_dict(p) for p in c.pairs]}
+    if c.note:
+        out["note"] = c.note
+    return out
+
+
+def step_dict(step: Step) -> dict[str, Any]:
+    return {**unit_dict(step.unit), "status": step.status, "similarity": step.similarity,
+            "diff": [list(d) for d in step.diff]}
 
 
 def timeline_dict(entry: TimelineEntry) -> dict[str, Any]:

@@ -299,7 +299,8 @@ class Store:
         for doc in self.documents():
             if ref in (str(doc.id), doc.symbol, doc.file, Path(doc.file).stem):
                 return doc
-        raise NotFoundError(f"no document {ref!r} in the index: see `tipsearch documents`")
+        raise NotFoundError(f"no document {ref!r} in the index: name a document by its id, symbol (A/RES/80/228) or "
+                            "file name, as `tipsearch documents` lists them")
 
     def units(self, ids: list[int]) -> list[Unit]:
         """Units by id, in the order asked."""
