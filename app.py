@@ -9,6 +9,8 @@ import streamlit as st
 
 from tipsearch import TipsearchError
 
+from tipsearch.app import compare_page as ui_compare
+
 from tipsearch.app import library_page as ui_library
 
 from tipsearch.app import pack_page as ui_pack
@@ -24,8 +26,8 @@ from tipsearch.app import timeline_page as ui_timeline
 st.set_page_config(page_title="tipsearch", page_icon="\U0001f50e", layout="wide")
 st.markdown(ui_state.STYLE, unsafe_allow_html=True)  # our own stylesheet; no document text in it
 
-PAGES = {"Search": ui_search.page, "Timeline": ui_timeline.page, "Reader": ui_reader.page, "Library": ui_library.page,
-         "Reading pack": ui_pack.page}
+PAGES = {"Search": ui_search.page, "Timeline": ui_timeline.page, "Compare": ui_compare.page, "Reader": ui_reader.page,
+         "Library": ui_library.page, "Reading pack": ui_pack.page}
 
 ui_state.start()
 ui_state.keep()

@@ -116,3 +116,41 @@ def test_the_real_series_pairs_as_read_by_hand(gold: Path, tmp_path: Path):
     right = sum(got.get(k) == v for k, v in want.items())
     assert right / len(want) >= 0.95, [(k, v, got.get(k)) for k, v in want.items() if got.get(k) != v]
     lib.close()
+
+
+def test_the_compare_page_opens_from_its_link_side_by_side_with_changes_marked(index: Path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(index))
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    app.query_params.update({"view": "compare", "old": "draft_resolution.txt", "new": "resolution.txt"})
+    app.run()
+    assert not app.exception
+    assert app.sidebar.radio[0].value == "Compare"
+    assert [s.value for s in app.selectbox][:2] == ["draft_resolution.txt", "resolution.txt"]
+    shown = [m.value for m in app.markdown]
+    assert any("<u>" in m for m in shown) and any("<s>" in m for m in shown)
+    headings = [c.value for c in app.caption if "\u2190" in c.value]
+    assert len(headings) == len(Library.open(index).compare("draft_resolution.txt", "resolution.txt").pairs)
+    app.radio(key="compare-shown").set_value("only changed and new").run()
+    fewer = [c.value for c in app.caption if "\u2190" in c.value]
+    assert 0 < len(fewer) < len(headings) and not any("(same)" in c for c in fewer)
+    assert app.get("download_button")
+
+
+def test_history_under_a_hit_shows_its_lineage(index: Path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    lib = Library.open(index)
+    unit = lib.unit("resolution.txt", "8")
+    lib.close()
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(index))
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    app.query_params["q"] = unit.paragraph.text[:200]
+    app.run()
+    toggle = next(t for t in app.toggle if t.key == f"history-{unit.id}")
+    toggle.set_value(True).run()
+    assert not app.exception
+    lines = [c.value.replace("\\", "") for c in app.caption]
+    assert any("A/C.3/99/L.9" in line and "first appears" in line for line in lines)  # the draft came first
+    assert any("changed (" in line for line in lines)

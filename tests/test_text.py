@@ -69,3 +69,16 @@ def test_names_document_reads_symbols_and_resolution_numbers():
     assert names_document("resolution 80/9", None, "80/9. Political Declaration")
     assert not names_document("resolution 80/9", "A/RES/80/90", "80/90. Something else")
     assert not names_document("what is new since 2017?", "A/RES/72/195", "72/195. Improving ...")
+
+
+def test_reference_key_reads_back_to_the_same_unit_for_every_kind():
+    from tipsearch.text import reference_key
+
+    units = [Paragraph("9", "t", 0), Paragraph("3", "t", 0, "preamble"), Paragraph("3", "t", 0, "article", "Article 6"),
+             Paragraph("(a)", "t", 0, "article", "Article 3"), Paragraph("", "t", 0, "article", "Article 1"),
+             Paragraph("115.120", "t", 0, "recommendation"), Paragraph("12", "t", 0, "row"),
+             Paragraph("4", "t", 0, "block", page=30)]
+    for p in units:
+        ref = parse_reference(reference_key(p))
+        assert ref is not None and matches(ref, p), (p, reference_key(p))
+        assert sum(matches(ref, q) for q in units) == 1  # and to no other

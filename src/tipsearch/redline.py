@@ -13,11 +13,11 @@ STATUS = {"same": "same", "changed": "changed", "new": "new", "dropped": "droppe
 
 
 def heading(pair: Pair) -> str:
-    """ "A/RES/80/228, para. 7 <- A/RES/78/228, para. 7 (changed, 0.93)" for a pair, either side may be missing."""
+    """ "A/RES/80/228, para. 7 \u2190 A/RES/78/228, para. 7 (changed, 0.93)" for a pair, either side may be missing."""
     new = pair.new.citation if pair.new else "(not in the new text)"
     old = pair.old.citation if pair.old else "(not in the old text)"
     extra = f", {pair.similarity:.2f}" if pair.status == "changed" else ""
-    return f"{new} <- {old} ({pair.status}{extra})"
+    return f"{new} \u2190 {old} ({pair.status}{extra})"
 
 
 def _md_escape(text: str) -> str:
@@ -37,7 +37,7 @@ def _md_body(pair: Pair) -> str:
 
 def markdown(c: Comparison, pairs: Sequence[Pair] | None = None) -> str:
     """The comparison as Markdown: a heading with both documents, then each pair with its citations and text."""
-    lines = [f"# {document_name(c.old)} -> {document_name(c.new)}", ""]
+    lines = [f"# {document_name(c.old)} \u2192 {document_name(c.new)}", ""]
     counts = {s: sum(p.status == s for p in c.pairs) for s in STATUS}
     lines += [", ".join(f"{n} {s}" for s, n in counts.items()) + " (insertions underlined, deletions struck through)", ""]
     if c.note:

@@ -156,3 +156,8 @@ def unit_key(p: Paragraph) -> str:
     if p.kind == "block" and p.page is not None:
         return f"page:{p.page}"
     return f"{p.kind}:{p.number}"
+
+
+def reference_key(p: Paragraph) -> str:
+    """A reference that parse_reference reads back to this very unit (unit_key, but a block by its number)."""
+    return f"block:{p.number}" if p.kind == "block" else unit_key(p)

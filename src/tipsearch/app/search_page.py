@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -16,13 +18,18 @@ from tipsearch.library import Library
 from tipsearch.search.overview import spread
 from tipsearch.records import Hit, Unit
 from tipsearch.search.repeats import also_line
+from tipsearch.text import reference_key
 
 CHART_MATCHES = 50
 RELATED = 5
 
 
 def _ref(unit: Unit) -> str:
-    return unit.paragraph.label or unit.paragraph.number
+    """How the unit is named to the reader and the lineage: read back to this unit whatever its kind."""
+    p = unit.paragraph
+    if p.kind == "paragraph":
+        return p.number  # a report's paragraph, as people write it in a link (para=9)
+    return p.label if p.kind == "recommendation" and p.label else reference_key(p)
 
 
 def snippet(hit: Hit, question: str, limit: int = 320) -> str:
@@ -79,7 +86,7 @@ def _hit(lib: Library, hit: Hit, question: str, filters: Filters) -> None:
         body.markdown(marked(p.text, hit.answer, question), unsafe_allow_html=True)
         if hit.also_in:  # the same text in other documents of its series: one answer, several sources
             body.caption(inert(also_line(hit)))
-        show, related, add, read, _ = st.columns([1.3, 1.6, 1.2, 1.4, 1.5], vertical_alignment="center")
+        show, related, add, read, history = st.columns([1.3, 1.6, 1.2, 1.4, 1.5], vertical_alignment="center")
         if show.toggle("Show context", key=f"context-{unit.id}"):
             units = lib.context(unit.id, before=1, after=1)
             at = next(i for i, u in enumerate(units) if u.id == unit.id)
@@ -94,8 +101,27 @@ def _hit(lib: Library, hit: Hit, question: str, filters: Filters) -> None:
                    on_click=ui_state.add_to_pack, args=(unit,))
         read.button("Open in reader", key=f"read-{unit.id}", on_click=ui_state.open_reader,
                     args=(unit.document.file, _ref(unit)))
+        show_history = history.toggle("History", key=f"history-{unit.id}",
+                                      help="This paragraph back through the earlier documents of its series")
         if show_related:
             related_slot(lib, hit, filters)
+        if show_history:
+            history_slot(lib, unit)
+
+
+def history_slot(lib: Library, unit: Unit) -> None:
+    """The unit's lineage, oldest first: where its wording first appeared and each change, marked."""
+    steps = lib.history(unit.document.file, _ref(unit))
+    if len(steps) == 1:
+        st.caption("No earlier document of its series holds this paragraph.")
+        return
+    what = {"first": "first appears", "same": "same wording"}
+    for step in steps:
+        label = what.get(step.status, f"changed ({step.similarity:.0%} of the words kept)")
+        st.caption(inert(f"{step.unit.document.year or 'undated'} \u00b7 {step.unit.citation} \u00b7 {label}"))
+        if step.diff:  # our own <u>/<s> around escaped text
+            st.markdown("".join(html.escape(t) if op == "=" else f"<{'u' if op == '+' else 's'}>{html.escape(t)}"
+                                f"</{'u' if op == '+' else 's'}>" for op, t in step.diff), unsafe_allow_html=True)
 
 
 def _chart(lib: Library, question: str, filters: Filters) -> None:

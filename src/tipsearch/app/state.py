@@ -14,7 +14,8 @@ from tipsearch.library import Library
 from tipsearch.records import Unit
 
 VIEWS = ("Search", "Timeline", "Reader", "Library", "Reading pack")
-_URL_VIEW = {"search": "Search", "timeline": "Timeline", "reader": "Reader", "library": "Library", "pack": "Reading pack"}
+_URL_VIEW = {"search": "Search", "timeline": "Timeline", "compare": "Compare", "reader": "Reader", "library": "Library",
+             "pack": "Reading pack"}
 # Widget values that outlive a page switch (Streamlit drops a widget's state when it is not drawn).
 KEPT = ("question", "f-years", "f-docs", "f-body", "f-kind", "f-group-on", "f-group")
 
@@ -79,6 +80,8 @@ def start() -> None:
     state.view = _URL_VIEW.get(params.get("view", ""), "Reader" if reading else "Search")
     state.reader_doc = params.get("doc") if state.view == "Reader" else None
     state.reader_para = params.get("para") if state.view == "Reader" else None
+    state.compare_old = params.get("old") if state.view == "Compare" else None
+    state.compare_new = params.get("new") if state.view == "Compare" else None
     state.url_filters = (
         {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "group")}
         if state.view in ("Search", "Timeline") else {}
