@@ -154,3 +154,11 @@ def test_history_under_a_hit_shows_its_lineage(index: Path, monkeypatch):
     lines = [c.value.replace("\\", "") for c in app.caption]
     assert any("A/C.3/99/L.9" in line and "first appears" in line for line in lines)  # the draft came first
     assert any("changed (" in line for line in lines)
+
+
+def test_documents_name_each_ones_series_and_predecessor(index: Path, capsys):
+    assert main(["documents", "--json", "--index", str(index)]) == 0
+    docs = {d["file"]: d for d in json.loads(capsys.readouterr().out)}
+    assert docs["resolution.txt"]["predecessor"]["file"] == "draft_resolution.txt"  # the draft came first
+    assert docs["resolution.txt"]["series"] == docs["draft_resolution.txt"]["series"]
+    assert docs["draft_resolution.txt"]["predecessor"] is None and docs["treaty.txt"]["predecessor"] is None

@@ -17,6 +17,7 @@ from tipsearch.errors import TipsearchError
 from tipsearch.index.vectors import KINDS as VECTOR_INDEXES
 from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
 from tipsearch.search import evaluation
+from tipsearch.search.compare import series_key
 from tipsearch.search.filters import KINDS, Filters
 from tipsearch.search.retrieve import MODES
 from tipsearch.serialize import (
@@ -214,11 +215,13 @@ def _json_option(p: argparse.ArgumentParser) -> None:
 
 @command("documents", "List the indexed documents.", _json_option, example="tipsearch documents --json")
 def cmd_documents(args: argparse.Namespace) -> int:
-    docs = library.Library.open(args.index).documents()
+    lib = library.Library.open(args.index)
+    docs, before = lib.documents(), lib.predecessors()
     if args.json:
-        out.print_json([document_dict(d, with_id=True) for d in docs])
+        out.print_json([{**document_dict(d, with_id=True), "series": series_key(d) or None,
+                         "predecessor": document_dict(before[d.id]) if before[d.id] else None} for d in docs])
     else:
-        out.print_documents(docs)
+        out.print_documents(docs, before)
     return 0
 
 

@@ -14,7 +14,7 @@ from tipsearch.index.layout import Manifest
 from tipsearch.ingest.parse import ParsedFile, parse_file
 from tipsearch.models.embedders import Embedder
 from tipsearch.records import Document, Hit, Unit
-from tipsearch.search.compare import Comparison, Step, compare, lineage, series_key
+from tipsearch.search.compare import Comparison, Step, compare, lineage, predecessors, series_key
 from tipsearch.search.filters import Filters
 from tipsearch.search.pipeline import EmbedderLoader, Pipeline
 from tipsearch.search.related import TimelineEntry, find_unit
@@ -94,6 +94,10 @@ class Library:
                    and (d.date or "") <= (unit.document.date or "")]
         earlier.sort(key=lambda d: (d.date or "", d.file), reverse=True)
         return lineage(unit, [self.document(d.file) for d in earlier])
+
+    def predecessors(self) -> dict[int, Document | None]:
+        """Each document's predecessor in its series (the same title without its resolution number), or None."""
+        return predecessors(self.documents())
 
     def documents(self) -> list[Document]:
         return self.generation.store.documents()

@@ -45,6 +45,16 @@ def series_key(doc: Document) -> str:
     return " ".join(_RESOLUTION_NUMBER.sub("", doc.title or "").lower().split())
 
 
+def predecessors(docs: list[Document]) -> dict[int, Document | None]:
+    """document id -> the latest earlier document of its series (same series_key, dated before it), or None."""
+    out: dict[int, Document | None] = {}
+    for doc in docs:
+        earlier = [d for d in docs if d.id != doc.id and series_key(d) == series_key(doc)
+                   and (d.date or "", d.file) < (doc.date or "", doc.file)]
+        out[doc.id] = max(earlier, key=lambda d: (d.date or "", d.file), default=None)
+    return out
+
+
 def _words(unit: Unit) -> tuple[str, ...]:
     return tuple(w.lower() for w in words(unit.paragraph.text))
 
