@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from tipsearch.records import Document, Unit
 from tipsearch.text import words
 
-MATCH = 0.5  # the least word similarity for two units to be one paragraph carried over
+MATCH = 0.3  # the least word similarity for two units to be one paragraph carried over (bench/alignment.py)
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _RESOLUTION_NUMBER = re.compile(r"^\d{1,3}/\d{1,4}\.\s+")
 
