@@ -250,3 +250,12 @@ def test_markup_in_a_document_is_shown_as_text(writable):
     at2.run()
     read = markdown(at2)
     assert "<script>" not in read and "\\[the link\\]\\(javascript\\:alert\\(1\\)\\)" in read
+
+
+def test_a_search_opens_with_the_best_answer_and_its_citation(app: AppTest):
+    app.query_params["q"] = "criminal records could disrupt lives"
+    app.run()
+    assert not app.exception
+    answers = [m.value for m in app.markdown if m.value.startswith("**Answer:**")]
+    first = app.code[0].value  # the first hit's citation
+    assert len(answers) == 1 and answers[0].replace("\\", "").endswith(f"({first})")

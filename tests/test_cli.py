@@ -54,6 +54,7 @@ def test_search_json_has_the_contract_fields(index: Path, capsys):
         assert isinstance(h["paragraph"], str) and h["answer"] in h["text"]
     assert hits[0]["label"] == "Recommendation 7"
     assert hits[0]["document"]["year"] == 2022
+    assert [h["best"] for h in hits] == [True, False, False, False] and hits[0]["also_in"] == []
 
 
 def test_search_queries_file_prints_json_lines(index: Path, tmp_path: Path, capsys):
@@ -70,7 +71,10 @@ def test_search_queries_file_prints_json_lines(index: Path, tmp_path: Path, caps
 def test_search_human_output_shows_citation_section_and_marked_answer(index: Path, capsys):
     code, out, _ = run(capsys, "search", "list of participants contained in document", "-k", "1", "--index", str(index))
     assert code == 0
-    assert out.startswith("1. Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 46")
+    answer, _, rest = out.partition("\n\n")  # the answer span and its citation open the output
+    assert answer.startswith("Answer: A list of participants") and answer.replace("\n", " ").endswith(
+        "(Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 46)")
+    assert rest.startswith("1. Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 46")
     assert "IV. Organization of the meeting > D. Attendance" in out
     assert "\u00bbA list of participants" in out
 

@@ -60,6 +60,9 @@ def print_hits(hits: list[Hit], as_json: bool) -> None:
     if not hits:
         print("No matching paragraphs.")
     tty = sys.stdout.isatty()
+    if hits:
+        print(_wrap(f"Answer: {hits[0].answer} ({hits[0].citation})", ""))
+        print()
     for hit in hits:
         _print_hit(hit, tty)
 

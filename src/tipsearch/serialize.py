@@ -41,7 +41,8 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
 def hit_dict(hit: Hit) -> dict[str, Any]:
     return {"rank": hit.rank, "score": round(hit.score, 6), **unit_dict(hit.unit), "answer": hit.answer,
             "scores": {k: round(v, 6) for k, v in hit.scores.items()},
-            "also_in": [{"citation": u.citation, "document": document_dict(u.document)} for u in hit.also_in]}
+            "also_in": [{"citation": u.citation, "document": document_dict(u.document)} for u in hit.also_in],
+            "best": hit.rank == 1}  # the hit whose answer span opens the terminal's and the app's answer
 
 
 def pair_dict(pair: Pair) -> dict[str, Any]:

@@ -183,6 +183,8 @@ def page(lib: Library) -> None:
         _nothing(chosen)
         return
     _summary(hits, chosen, group)
+    best = hits[0]  # the best hit's answer span, cited, before the paragraphs
+    st.markdown(f"**Answer:** {inert(best.answer)} ({inert(best.citation)})")
     with st.expander("Where the matches sit, by year and document"):
         _chart(lib, question, chosen.filters)
     for hit in hits:
