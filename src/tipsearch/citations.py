@@ -1,11 +1,11 @@
 """Citations as a UN lawyer writes them: the document by symbol (or short title and date), then the unit.
 
     CTOC/COP/WG.4/2010/6, para. 4, Recommendation 1      a report's paragraph and the recommendation in it
-    A/RES/80/228, preambular para. 3                       a resolution's preamble
+    A/RES/99/901, preambular para. 3                       a resolution's preamble
     Trafficking in Persons Protocol, art. 6, para. 3       a treaty article's paragraph (art. 3 (a), art. 1)
-    A/HRC/28/15, para. 115.120                             a review recommendation
+    A/HRC/99/15, para. 115.120                             a review recommendation
     UNODC, Global Report ..., p. 71 ("Victims detected")  an unnumbered publication, by page and heading
-    A/HRC/28/15 thematic list, row 12                      a table row
+    A/HRC/99/15 thematic list, row 12                      a table row
 """
 
 from __future__ import annotations

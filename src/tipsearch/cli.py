@@ -252,7 +252,7 @@ def _compare_options(p: argparse.ArgumentParser) -> None:
 
 
 @command("compare", "What changed from one document to another: each unit same, changed, new or dropped.",
-         _compare_options, example="tipsearch compare A/RES/78/228 A/RES/80/228 --changes -o changes.docx")
+         _compare_options, example="tipsearch compare A/RES/97/901 A/RES/99/901 --changes -o changes.docx")
 def cmd_compare(args: argparse.Namespace) -> int:
     from tipsearch import redline  # python-docx is only imported when a comparison is written
 
@@ -285,7 +285,7 @@ def _history_options(p: argparse.ArgumentParser) -> None:
 
 
 @command("history", "A paragraph back through its series: where its wording first appeared and each change.",
-         _history_options, example="tipsearch history A/RES/80/228 7")
+         _history_options, example="tipsearch history A/RES/99/901 7")
 def cmd_history(args: argparse.Namespace) -> int:
     steps = library.Library.open(args.index).history(args.document, args.paragraph)
     if args.json:

@@ -13,7 +13,7 @@ STATUS = {"same": "same", "changed": "changed", "new": "new", "dropped": "droppe
 
 
 def heading(pair: Pair) -> str:
-    """ "A/RES/80/228, para. 7 \u2190 A/RES/78/228, para. 7 (changed, 0.93)" for a pair, either side may be missing."""
+    """ "A/RES/99/901, para. 7 \u2190 A/RES/97/901, para. 7 (changed, 0.93)" for a pair, either side may be missing."""
     new = pair.new.citation if pair.new else "(not in the new text)"
     old = pair.old.citation if pair.old else "(not in the old text)"
     extra = f", {pair.similarity:.2f}" if pair.status == "changed" else ""

@@ -116,8 +116,8 @@ _SYMBOL_IN_TEXT = re.compile(r"(?<![\w/])(?:[A-Z][A-Z0-9.]*/)+[A-Za-z0-9.]+(?:/[
 
 
 def names_document(question: str, symbol: str | None, title: str | None) -> bool:
-    """True when the question names the document: its symbol ("A/RES/80/228", "A/HRC/59/15") or its resolution
-    number ("80/228", which a title "80/228. Improving ..." or a symbol ending in /80/228 carries)."""
+    """True when the question names the document: its symbol ("A/RES/99/901", "A/HRC/99/15") or its resolution
+    number ("99/901", which a title "99/901. Improving ..." or a symbol ending in /99/901 carries)."""
     for mention in _SYMBOL_IN_TEXT.findall(question):
         mention = mention.rstrip(".")
         if symbol and (symbol == mention or ("/" in mention and symbol.endswith("/" + mention))):

@@ -299,7 +299,7 @@ class Store:
         for doc in self.documents():
             if ref in (str(doc.id), doc.symbol, doc.file, Path(doc.file).stem):
                 return doc
-        raise NotFoundError(f"no document {ref!r} in the index: name a document by its id, symbol (A/RES/80/228) or "
+        raise NotFoundError(f"no document {ref!r} in the index: name a document by its id, symbol (A/RES/99/901) or "
                             "file name, as `tipsearch documents` lists them")
 
     def units(self, ids: list[int]) -> list[Unit]:

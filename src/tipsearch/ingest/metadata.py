@@ -71,7 +71,7 @@ def _front_matter(lines: list[Line]) -> list[str]:
 
 
 def _symbol(front: list[str]) -> str | None:
-    # The masthead's own line ("United Nations A/HRC/14/15") before a symbol a note quotes ("Previously issued").
+    # The masthead's own line ("United Nations A/HRC/99/15") before a symbol a note quotes ("Previously issued").
     for text in front:
         if is_symbol(rest := text.removeprefix("United Nations").strip()):
             return rest
@@ -111,7 +111,7 @@ def _blocks(texts: list[str]) -> list[str]:
 
 
 def _resolution_fields(lines: list[Line]) -> dict[str, str | None]:
-    """A resolution's title as printed ("80/228. Title", a draft's bare title), adoption and distribution dates.
+    """A resolution's title as printed ("99/901. Title", a draft's bare title), adoption and distribution dates.
 
     The title is the block just above the chapeau ("The General Assembly,"); the adoption date is the one in
     "Resolution adopted by the General Assembly on 18 December 2025", never a date the preamble quotes.
@@ -169,7 +169,7 @@ def _treaty_body(lines: list[Line]) -> str | None:
 
 
 def _review_title(front: list[str]) -> str | None:
-    """ "Report of the Working Group on the Universal Periodic Review: Slovenia": the title, then the State."""
+    """ "Report of the Working Group on the Universal Periodic Review: Fictionland": the title, then the State."""
     start = next((i for i, t in enumerate(front) if _TITLE.match(t)), None)
     if start is None:
         return None

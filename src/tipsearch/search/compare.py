@@ -41,7 +41,7 @@ class Comparison:
 
 
 def series_key(doc: Document) -> str:
-    """What a series' documents share: the title without its resolution number ("80/228. ..."), lower-cased."""
+    """What a series' documents share: the title without its resolution number ("99/901. ..."), lower-cased."""
     return " ".join(_RESOLUTION_NUMBER.sub("", doc.title or "").lower().split())
 
 

@@ -3,7 +3,7 @@
 Question files are JSON Lines: {"q": ..., "gold": ["rec:7", "para:9"], "also": [...]}.
 `rec:N` is the unit labelled "Recommendation N", `para:N` the numbered paragraph N; the other keys of
 text.unit_key (pp:3, art:6.3, art:3(a), row:12, page:71) name the other kinds of unit. Over several
-documents a gold unit names its file: {"file": "A_RES_80_228.pdf", "unit": "para:7", "quote": "..."}.
+documents a gold unit names its file: {"file": "resolution.pdf", "unit": "para:7", "quote": "..."}.
 
 Gains: a `gold` unit has relevance 2, an `also` unit relevance 1; nDCG uses the linear gain
 rel / log2(rank + 1), so ranking a merely related paragraph above the answer costs, but less

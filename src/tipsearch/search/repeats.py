@@ -56,7 +56,7 @@ def collapse(units: Sequence[Unit]) -> list[tuple[Unit, tuple[Unit, ...]]]:
 
 
 def also_line(hit: Hit) -> str:
-    """ "Same text in 4 documents, 2017-2025: A/RES/78/228, para. 20; ..." for a hit that folds repeats."""
+    """ "Same text in 4 documents, 2017-2025: A/RES/97/901, para. 20; ..." for a hit that folds repeats."""
     years = sorted(y for y in (u.document.year for u in (hit.unit, *hit.also_in)) if y)
     span = f", {years[0]}-{years[-1]}" if years and years[0] != years[-1] else ""
     cited = "; ".join(u.citation for u in hit.also_in)

@@ -42,7 +42,7 @@ class Ranking:
     context_weight: float = CONTEXT_WEIGHT  # FTS5 bm25() weight of the context column (label + headings); text is 1
     # "recommendation 7", "115.120", "PP 3" in a question: add this to that unit. 2, not 1 (round two): a unit named
     # outright comes first, above the best match of the words and the meaning (each 1 at most); measured on the
-    # seed sets (no change) and the real-corpus questions (README, "Real documents")
+    # seed sets (no change) and the questions on real UN documents (README, "Real documents")
     reference_weight: float = 2.0
     feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
     feedback_depth: int = 3
@@ -84,7 +84,7 @@ def coverage(store: Store, question: str, units: Collection[int], drop_stopwords
 
 def referenced(store: Store, question: str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
     """(unit id, 1.0) for every unit the question names ("recommendation 7", "para. 46", "PP 3"): in the
-    documents it names ("A/RES/80/228", "resolution 80/228") where it names one that has them, else in any."""
+    documents it names ("A/RES/99/901", "resolution 99/901") where it names one that has them, else in any."""
     refs = text.references(question)
     if not refs:
         return []

@@ -2,7 +2,7 @@
 
 Fictional text for tests: every country, number and finding below is invented. No numbered
 paragraphs; blocks are cited by printed page (37-40) and heading. Core fonts only (latin-1).
-Run from anywhere:  /work/main/.venv/bin/python tests/data/kinds/make_publication.py
+Run from anywhere:  .venv/bin/python tests/data/kinds/make_publication.py
 The output is deterministic (fixed creation date): re-running it gives the same bytes.
 """
 

@@ -5,7 +5,7 @@ recommendations: landscape page, a running header, tables with a header row
 (Recommendation | Position | Full list of themes), a merged "Theme: ..." row across the table,
 and theme cells of several paragraphs. The recommendations are those of the fictional review
 report review.txt (same numbers, same text, same recommending States).
-Run:  /work/main/.venv/bin/python tests/data/kinds/make_table.py  (deterministic: same bytes each run)
+Run:  .venv/bin/python tests/data/kinds/make_table.py  (deterministic: same bytes each run)
 """
 
 from __future__ import annotations

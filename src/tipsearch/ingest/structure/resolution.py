@@ -46,7 +46,7 @@ def _chapeau_index(lines: list[Line]) -> int | None:
 
 
 def looks_like(lines: list[Line]) -> bool:
-    """A resolution or decision: the chapeau, and before it an adoption line, a draft line or "80/228. Title"."""
+    """A resolution or decision: the chapeau, and before it an adoption line, a draft line or "99/901. Title"."""
     at = _chapeau_index(lines)
     if at is None:
         return False

@@ -19,7 +19,7 @@ from tipsearch.records import Paragraph
 
 _ROW = re.compile(r"^\|\s(.*)\s\|$")
 _RECOMMENDATION = re.compile(r"^(\d{1,4}\.\d{1,3})\s+(\S.*)$", re.S)  # "115.120 Take further steps ..."
-_SOURCE = re.compile(r"^Source of position\b", re.I)  # "Source of position: A/HRC/28/15/Add.1 - Para. 3"
+_SOURCE = re.compile(r"^Source of position\b", re.I)  # "Source of position: A/HRC/99/15/Add.1 - Para. 3"
 _HEADING_CHARS = 120
 
 
