@@ -317,6 +317,10 @@ class Store:
         docs = self._documents_by_id()
         return [_unit(row, docs) for row in rows]
 
+    def unit_documents(self) -> dict[int, int]:
+        """unit id -> document id, for every unit."""
+        return dict(self._query("SELECT id, document_id FROM units"))
+
     def unit_count(self) -> int:
         return int(self._query("SELECT count(*) FROM units")[0][0])
 

@@ -134,10 +134,10 @@ class Pipeline:
             n *= 4
 
     def hits(self, question: str, candidates: list[Candidate],
-             also_in: Sequence[tuple[Unit, ...]] | None = None) -> list[Hit]:
-        """Candidates as hits: their units, each with the span that best answers the question (and the other
-        documents holding the same text, when given)."""
-        units = self.units([c.unit_id for c in candidates])
+             also_in: Sequence[tuple[Unit, ...]] | None = None, units: list[Unit] | None = None) -> list[Hit]:
+        """Candidates as hits: their units (read here unless given, in the same order), each with the span that
+        best answers the question (and the other documents holding the same text, when given)."""
+        units = self.units([c.unit_id for c in candidates]) if units is None else units
         answers = best_spans(clip(question), [u.paragraph.text for u in units], self.embedder)
         also = also_in or [()] * len(units)
         return [Hit(rank, c.score, unit, answer, c.scores, others)
@@ -152,7 +152,7 @@ class Pipeline:
         for newest, others in groups:
             best = max((score[u.id] for u in (newest, *others)), key=lambda c: c.score)
             chosen.append(Candidate(newest.id, best.score, best.scores))
-        return self.hits(question, chosen, [others for _, others in groups])
+        return self.hits(question, chosen, [others for _, others in groups], [newest for newest, _ in groups])
 
     def units(self, ids: list[int]) -> list[Unit]:
         return self.generation.store.units(ids)

@@ -116,7 +116,7 @@ def topic_coverage(store: Store, question: str) -> dict[int, float]:
     impacts = store.impacts
     if impacts is None:
         return {}
-    unit_doc = {unit: doc for _, unit, doc in store.select_chunks()}
+    unit_doc = store.unit_documents()
     n = max(len(unit_doc), 1)
     held: dict[int, float] = {}
     total = 0.0
