@@ -30,6 +30,7 @@ from tipsearch.index.chunks import CHUNKING, Chunk, Embedded, Previous, embed_ch
 from tipsearch.index.generation import Generation
 from tipsearch.index.layout import DATABASE, FILES, KEYWORDS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
 from tipsearch.index.pieces import PieceStore
+from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
@@ -246,11 +247,13 @@ def write_units(tmp: Path, parsed: list[ParsedFile], embedder: Embedder | None, 
 
 def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool
                   ) -> tuple[dict[str, FileCheck], str]:
-    """vectors.faiss (and pieces) into the new folder, everything fsynced; each file's size and checksum."""
+    """vectors.faiss (and pieces and spans) into the new folder, everything fsynced; each file's size and
+    checksum."""
     vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
     vector_store.save(tmp / VECTORS)
     if reads:
         PieceStore.of(embedded.pieces, dimension).save(tmp)
+        SpanStore.of(embedded.spans, dimension).save(tmp)
     _fsync_tree(tmp)
     return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, vector_store.kind
 

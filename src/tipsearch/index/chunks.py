@@ -1,7 +1,7 @@
 """Chunks: what is embedded for each unit (its windows, led by its label and heading), and their vectors.
 
-Unchanged text is never embedded again: a chunk's vector (and word pieces) are found by the hash of its
-text in the previous generation.
+Unchanged text is never embedded again: a chunk's vector (and word pieces and sentence vectors) are found by
+the hash of its text in the previous generation.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from tipsearch.index.generation import Generation
 from tipsearch.index.pieces import PieceStore, pack, voting
+from tipsearch.index.spans import Located, SpanStore, locate, no_spans, pool
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.models.embedders import Embedder, can_read, windows
 from tipsearch.records import Paragraph
@@ -28,14 +29,16 @@ CHUNKING = "1"
 
 @dataclass(frozen=True)
 class Chunk:
-    """One embedded window of a unit: its row in vectors.faiss, its unit, the hash of its text; the text and
-    the characters of its context prefix (whose pieces do not vote) when it must be embedded, else ""."""
+    """One embedded window of a unit: its row in vectors.faiss, its unit, the hash of its text; the text, the
+    characters of its context prefix (whose pieces do not vote) and where the unit's sentences lie in it,
+    when it must be embedded, else ""."""
 
     id: int
     unit_id: int
     text_hash: str
     text: str = ""
     skip: int = 0
+    spans: Located = ()
 
 
 @dataclass(frozen=True)
@@ -45,22 +48,25 @@ class Previous:
     hashes: dict[str, int] = field(default_factory=dict)
     vectors: VectorIndex | None = None
     pieces: PieceStore | None = None
+    spans: SpanStore | None = None
     unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, generation: Generation) -> Previous:
         store = generation.store
         same_chunking = generation.manifest.extra.get("chunking") == CHUNKING
-        return cls(store.chunk_hashes(), generation.vectors, generation.pieces,
+        return cls(store.chunk_hashes(), generation.vectors, generation.pieces, generation.spans,
                    store.unit_chunk_hashes() if same_chunking else {})
 
 
 @dataclass(frozen=True)
 class Embedded:
-    """Every chunk's vector and (for a model that reads) packed pieces, and how many were embedded or reused."""
+    """Every chunk's vector and (for a model that reads) packed pieces and sentence (keys, vectors), and how
+    many were embedded or reused."""
 
     vectors: np.ndarray
     pieces: list[np.ndarray]
+    spans: list[tuple[np.ndarray, np.ndarray]]
     embedded: int
     reused: int
 
@@ -96,7 +102,7 @@ def unit_chunks(first: int, unit_id: int, p: Paragraph, embedder: Embedder, prev
     if known:
         return [Chunk(first + j, unit_id, h) for j, h in enumerate(known)]
     skip = len(context_prefix(p))
-    return [Chunk(first + j, unit_id, text_hash(embedder.name, text), text, skip)
+    return [Chunk(first + j, unit_id, text_hash(embedder.name, text), text, skip, locate(p.text, text, skip))
             for j, text in enumerate(embedding_texts(p, embedder, context_tokens))]
 
 
@@ -104,18 +110,20 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder | None, previous: Previ
                  checkpoint: Callable[[], None] = lambda: None) -> Embedded:
     """Vectors (and pieces) for every chunk, reusing the previous generation's where the text is unchanged."""
     if not chunks or embedder is None:
-        return Embedded(np.zeros((0, embedder.dimension if embedder else 384), dtype=np.float32), [], 0, 0)
+        return Embedded(np.zeros((0, embedder.dimension if embedder else 384), dtype=np.float32), [], [], 0, 0)
     reads = can_read(embedder)
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     pieces = [np.zeros((0, embedder.dimension // 8), dtype=np.uint8)] * len(chunks) if reads else []
-    # A reading model needs each reused chunk's pieces too: without them nothing is taken from the old generation.
-    usable = previous.vectors is not None and (previous.pieces is not None or not reads)
+    spans = [no_spans(embedder.dimension)] * len(chunks) if reads else []
+    # A reading model needs each reused chunk's pieces and spans too: without them nothing is reused.
+    usable = previous.vectors is not None and (not reads or (previous.pieces is not None and previous.spans is not None))
     reuse = [(c.id, previous.hashes[c.text_hash]) for c in chunks if usable and c.text_hash in previous.hashes]
     if reuse:
         vectors[[i for i, _ in reuse]] = previous.vectors.reconstruct([j for _, j in reuse])
         if reads:
             for i, j in reuse:
                 pieces[i] = previous.pieces.chunk(j)
+                spans[i] = previous.spans.chunk(j)
     reused = {i for i, _ in reuse}
     # longest first across the whole build, not per batch: each batch pads to similar lengths
     todo = sorted((c for c in chunks if c.id not in reused), key=lambda c: -len(c.text))
@@ -127,8 +135,9 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder | None, previous: Previ
                 vectors[rows], read = embedder.embed_pieces([c.text for c in batch])
                 for c, r in zip(batch, read):
                     pieces[c.id] = pack(r.vectors[voting(r, c.skip)])
+                    spans[c.id] = pool(r, c.spans)
             else:
                 vectors[rows] = embedder.embed([c.text for c in batch])
             bar.update(len(batch))
             checkpoint()
-    return Embedded(vectors, pieces, len(todo), len(reuse))
+    return Embedded(vectors, pieces, spans, len(todo), len(reuse))

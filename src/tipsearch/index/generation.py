@@ -13,8 +13,9 @@ from pathlib import Path
 
 from tipsearch.errors import IndexCorruptError
 from tipsearch.index.keyword_impacts import Impacts
-from tipsearch.index.layout import DATABASE, KEYWORDS, PIECES, VECTORS, IndexLayout, Manifest
+from tipsearch.index.layout import DATABASE, KEYWORDS, PIECES, SPANS, VECTORS, IndexLayout, Manifest
 from tipsearch.index.pieces import PieceStore
+from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.models.embedders import KNOWN_MODELS, READING_MODELS
@@ -22,13 +23,15 @@ from tipsearch.models.embedders import KNOWN_MODELS, READING_MODELS
 
 @dataclass
 class Generation:
-    """An opened generation: its manifest, rows and keyword index, vectors and (for a model that reads) pieces."""
+    """An opened generation: its manifest, rows and keyword index, vectors and (for a model that reads) pieces
+    and sentence vectors."""
 
     layout: IndexLayout
     manifest: Manifest
     store: Store
     vectors: VectorIndex
     pieces: PieceStore | None
+    spans: SpanStore | None = None
 
     @classmethod
     def open(cls, root: Path | str, manifest: Manifest | None = None) -> Generation:
@@ -41,6 +44,7 @@ class Generation:
         folder = layout.generation_dir(manifest.generation)
         vectors = VectorIndex.load(folder / VECTORS, manifest.dimension, manifest.vectors)
         pieces = PieceStore.load(folder, manifest.dimension) if PIECES in manifest.files else None
+        spans = SpanStore.load(folder) if SPANS in manifest.files else None
         store = Store.open(folder / DATABASE)
         try:
             store.check_counts(manifest.units, manifest.vectors)
@@ -48,7 +52,7 @@ class Generation:
             store.close()
             raise
         store.impacts = Impacts.load(folder / KEYWORDS)
-        return cls(layout, manifest, store, vectors, pieces)
+        return cls(layout, manifest, store, vectors, pieces, spans)
 
     def close(self) -> None:
         self.store.close()
@@ -62,7 +66,8 @@ def check_manifest(layout: IndexLayout, manifest: Manifest) -> None:
             f"{where} names model {manifest.model!r}, which this tipsearch does not know "
             f"({', '.join(KNOWN_MODELS)}): run `tipsearch build`"
         )
-    if KEYWORDS not in manifest.files or (manifest.model in READING_MODELS and PIECES not in manifest.files):
+    if KEYWORDS not in manifest.files or (
+            manifest.model in READING_MODELS and not {PIECES, SPANS} <= set(manifest.files)):
         raise IndexCorruptError(
             f"{where} lists files {sorted(manifest.files)}, not those a {manifest.model} index of schema "
             f"{manifest.schema_version} has: run `tipsearch build`"

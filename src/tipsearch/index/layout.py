@@ -5,6 +5,7 @@
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
     index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
     index/gen-000003/pieces.npy, piece-offsets.npy   each chunk's word pieces as sign bits (reading.py)
+    index/gen-000003/spans.npy, span-keys.npy, span-offsets.npy   a vector per sentence of each unit (spans.py)
     index/question-encoder-<key>.onnx  the model for questions on ONNX Runtime (questions.py; optional)
 
 A build writes a new generation folder beside the live one and switches by replacing
@@ -28,10 +29,10 @@ from pathlib import Path
 from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
 # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: documents.kind,
-# .distributed, units.states.
+# .distributed, units.states; 5: spans.npy, span-keys.npy, span-offsets.npy (answer spans from the build).
 # keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
 # keyword queries), and the next build adds it reusing every vector instead of embedding them again.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
@@ -40,7 +41,11 @@ KEYWORDS = "keywords.npz"
 # Written by a model that reads (reading.py); an index without them is searched without reading.
 PIECES = "pieces.npy"  # every voting piece of every chunk, in chunk order: pieces x dimension/8 sign bits
 PIECE_OFFSETS = "piece-offsets.npy"  # chunk i's pieces are rows offsets[i]:offsets[i + 1]
-FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS)
+# Written by the same pass: each sentence's vector, for the answer span (spans.py).
+SPANS = "spans.npy"
+SPAN_KEYS = "span-keys.npy"
+SPAN_OFFSETS = "span-offsets.npy"
+FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS, SPANS, SPAN_KEYS, SPAN_OFFSETS)
 _REQUIRED = (DATABASE, VECTORS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20
@@ -140,7 +145,7 @@ class IndexLayout:
         if not set(_REQUIRED) <= set(manifest.files) <= set(FILES):
             raise IndexCorruptError(
                 f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {', '.join(_REQUIRED)} "
-                f"(and {KEYWORDS}, {PIECES}, {PIECE_OFFSETS}): run `tipsearch build`"
+                f"(and {KEYWORDS}, {PIECES}, {PIECE_OFFSETS}, {SPANS}, ...): run `tipsearch build`"
             )
         return manifest
 

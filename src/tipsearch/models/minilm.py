@@ -16,28 +16,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tokenizers import Tokenizer
 
 from tipsearch.errors import ModelMissingError
+from tipsearch.models.tokens import load_tokenizer, max_seq_length
 
 # A text's word pieces as the model read them: unit vectors (pieces x 384), the pieces, their character spans.
 RawPieces = tuple[np.ndarray, list[str], list[tuple[int, int]]]
-
-
-def max_seq_length(path: Path) -> int:
-    """The word pieces the model folder's sentence-transformers config lets it read (256 here)."""
-    return int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
-
-
-def load_tokenizer(path: Path, truncate: bool = True) -> Tokenizer:
-    """The model folder's tokenizer, without padding; cut at the model's window unless not truncate."""
-    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-    tokenizer.no_padding()
-    if truncate:
-        tokenizer.enable_truncation(max_seq_length(path))
-    else:
-        tokenizer.no_truncation()
-    return tokenizer
 
 
 class _Embeddings(nn.Module):

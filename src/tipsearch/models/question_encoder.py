@@ -1,5 +1,8 @@
 """Questions on ONNX Runtime: all-MiniLM-L6-v2 exported once per index, its weights in int8.
 
+A search runs no torch: the question (and, for related units, a unit's own text) goes through this encoder,
+and the answer spans come from sentence vectors the build stored (index/spans.py).
+
 A hybrid search runs the model once, over the question (reading.py reads the candidates from
 pieces the build kept). On torch that pass takes ~9 ms on one core in bf16; the same encoder
 exported to ONNX, fused by ONNX Runtime's BERT optimizer and its weights quantized to int8 takes
@@ -29,7 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tipsearch.models.embedders import Pieces
+from tipsearch.models.embedders import MINILM, Pieces
+from tipsearch.models.tokens import load_tokenizer, max_seq_length
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -174,14 +178,17 @@ def _session(path: Path) -> InferenceSession:
 
 
 class QuestionEncoder:
-    """MiniLM.encode_pieces for a few short texts, on ONNX Runtime."""
+    """MiniLM.encode_pieces for a few short texts, on ONNX Runtime; an Embedder for them too."""
+
+    name = MINILM
+    dimension = HIDDEN
 
     def __init__(self, path: Path, model: Path) -> None:
-        from tipsearch.models.minilm import load_tokenizer
-
         self.path = path
         self.session = _session(path)
         self.tokenizer = load_tokenizer(model)  # its own copy, as the torch model's
+        self._counter = load_tokenizer(model, truncate=False)
+        self.max_tokens = max_seq_length(model)
         self._lock = threading.Lock()  # the fast tokenizer is not safe to share between threads
 
     @classmethod
@@ -195,6 +202,16 @@ class QuestionEncoder:
             log.warning("question encoder in %s not usable (%s: %s); questions take the torch path; "
                         "`tipsearch build` makes it again", index_root, e.__class__.__name__, e)
             return None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.encode_pieces(texts)[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of text, with [CLS] and [SEP], untruncated (as MiniLM.count_tokens)."""
+        with self._lock:
+            return len(self._counter.encode(text).ids)
 
     def encode_pieces(self, texts: Sequence[str]) -> tuple[np.ndarray, list[Pieces]]:
         """As MiniLMEmbedder.embed_pieces: unit vectors (float32) and each text's word pieces."""
@@ -211,6 +228,8 @@ class QuestionEncoder:
         read = [Pieces(_unit_rows(hidden[row, 1 : n - 1]), e.tokens[1 : n - 1], e.offsets[1 : n - 1])
                 for row, (e, n) in enumerate(zip(encodings, lengths))]
         return vectors, read
+
+    embed_pieces = encode_pieces  # as the torch embedder names it (models.embedders.can_read)
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:

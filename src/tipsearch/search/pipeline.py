@@ -1,7 +1,11 @@
 """The query pipeline: one object owns the encoders and runs every stage over one opened generation.
 
     question --encode once (ONNX or torch)--> keyword + vector candidates (retrieve) --fuse--> rerank (pieces)
-             --> group (at most N a document) --> Hits with answer spans (answers)
+             --> group (at most N a document) --> Hits with answer spans (answers, from stored sentence vectors)
+
+No torch on the query path: questions and texts go to the index's ONNX encoder, answer spans are scored with
+the sentence vectors the build stored. torch loads only for an explicit `precision`, or for an index without
+an ONNX encoder.
 
 Search, related units, the timeline, evaluation, the app and the benches all go through it, so a ranking
 change is made in one place.
@@ -21,7 +25,7 @@ from tipsearch.models.embedders import (
 )
 from tipsearch.models.question_encoder import QuestionEncoder
 from tipsearch.records import Hit, Unit
-from tipsearch.search.answers import best_spans
+from tipsearch.search.answers import best_spans, stored_spans
 from tipsearch.search.filters import Allowed, Filters, allowed, per_document
 from tipsearch.search.related import (
     TimelineEntry, best_per_document, date_order, related_candidates, topic_coverage, treats_topic, unit_vector,
@@ -66,11 +70,13 @@ class Pipeline:
         self._lock = threading.Lock()
         self._questions: QuestionEncoder | None = None
         self._questions_wanted = precision is None and generation.manifest.model == MINILM
+        self._last: tuple[str, np.ndarray, Pieces | None] | None = None  # the last question encoded
 
     # -- encoders --------------------------------------------------------------------------------------
     @property
     def embedder(self) -> Embedder:
-        """The torch model (answer spans; questions without the ONNX encoder), loaded once on first use."""
+        """The torch model (questions without the ONNX encoder, or at an asked precision), loaded once on first
+        use."""
         with self._lock:  # two first searches at once must not load the model twice
             if self._embedder is None:
                 embedder = self._load(self.generation.manifest.model, self.precision)
@@ -87,16 +93,25 @@ class Pipeline:
                 self._questions = QuestionEncoder.open(self.generation.layout.root)
         return self._questions
 
+    @property
+    def encoder(self) -> Embedder:
+        """What embeds a question or a text at search time: the ONNX encoder, else the torch model."""
+        return self.question_encoder or self.embedder
+
     def encode_question(self, question: str) -> tuple[np.ndarray, Pieces | None]:
-        """The question's unit vector and, where the model gives them, its word pieces: one pass."""
-        encoder = self.question_encoder
-        if encoder is not None:
-            vectors, (read,) = encoder.encode_pieces([question])
-            return vectors[0], read
-        if can_read(self.embedder):
-            vectors, (read,) = self.embedder.embed_pieces([question])
-            return vectors[0], read
-        return self.embedder.embed([question])[0], None
+        """The question's unit vector and, where the model gives them, its word pieces: one pass (the last
+        question's are kept: ranking and answer spans ask for them in turn)."""
+        last = self._last
+        if last is not None and last[0] == question:
+            return last[1], last[2]
+        encoder = self.encoder
+        if can_read(encoder):
+            vectors, (read,) = encoder.embed_pieces([question])
+            result = (vectors[0], read)
+        else:
+            result = (encoder.embed([question])[0], None)
+        self._last = (question, *result)
+        return result
 
     # -- stages ----------------------------------------------------------------------------------------
     def allowed(self, filters: Filters | None, **exclude) -> Allowed | None:
@@ -113,7 +128,7 @@ class Pipeline:
         if ranking.expand_semantic:
             vector = None  # the expanded text is embedded apart, by retrieve
         g = self.generation
-        candidates = retrieve(g.store, g.vectors, self.embedder if vector is None and mode != "keyword" else None,
+        candidates = retrieve(g.store, g.vectors, self.encoder if vector is None and mode != "keyword" else None,
                               question, k, mode, ranking, allowed, vector=vector)
         if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or read is None:
             return candidates
@@ -134,14 +149,28 @@ class Pipeline:
             n *= 4
 
     def hits(self, question: str, candidates: list[Candidate],
-             also_in: Sequence[tuple[Unit, ...]] | None = None, units: list[Unit] | None = None) -> list[Hit]:
+             also_in: Sequence[tuple[Unit, ...]] | None = None, units: list[Unit] | None = None,
+             vector: np.ndarray | None = None) -> list[Hit]:
         """Candidates as hits: their units (read here unless given, in the same order), each with the span that
-        best answers the question (and the other documents holding the same text, when given)."""
+        best answers the question (and the other documents holding the same text, when given).
+        vector: the question's, when it is not a question (a unit's text, for related units)."""
         units = self.units([c.unit_id for c in candidates]) if units is None else units
-        answers = best_spans(clip(question), [u.paragraph.text for u in units], self.embedder)
+        answers = self.answers(clip(question), units, vector)
         also = also_in or [()] * len(units)
         return [Hit(rank, c.score, unit, answer, c.scores, others)
                 for rank, (c, unit, answer, others) in enumerate(zip(candidates, units, answers, also), start=1)]
+
+    def answers(self, question: str, units: list[Unit], vector: np.ndarray | None = None) -> list[str]:
+        """Each unit's answer span: scored with the sentence vectors the build stored, or (an index without
+        them) with its sentences embedded now."""
+        texts = [u.paragraph.text for u in units]
+        g = self.generation
+        if g.spans is None:
+            return best_spans(question, texts, self.encoder)
+        if vector is None:
+            vector = self.encode_question(question)[0]
+        chunks = g.store.chunks_by_unit([u.id for u in units])
+        return stored_spans(question, vector, texts, [g.spans.of_unit(chunks[u.id]) for u in units])
 
     def collapsed(self, question: str, candidates: list[Candidate], k: int) -> list[Hit]:
         """The k best texts: units repeating one text in several documents (repeats.py) are one hit, the newest
@@ -174,15 +203,16 @@ class Pipeline:
         """The k units on the same subject as `unit`, by its text embedded and its words; never itself."""
         limit = self.allowed(filters, exclude_units=[unit.id],
                              exclude_documents=[] if same_document else [unit.document.id])
-        vector = unit_vector(self.embedder, unit)
+        vector = unit_vector(self.encoder, unit)
         g = self.generation
-        return self.hits(unit.paragraph.text, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit))
+        return self.hits(unit.paragraph.text, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit),
+                         vector=vector)
 
     def timeline(self, question: str, filters: Filters | None = None) -> list[TimelineEntry]:
         """For each document that treats the topic, in date order, its unit nearest the question, with a strength
         0..1 (its cosine over the best document's) for dimming."""
         g = self.generation
-        best = best_per_document(g.store, g.vectors, self.embedder, question, self.allowed(filters))
+        best = best_per_document(g.store, g.vectors, self.encoder, question, self.allowed(filters))
         if not best:
             return []
         top = max(best[0][2], 1e-9)
@@ -197,5 +227,5 @@ class Pipeline:
     def matches(self, question: str, k: int = 50, filters: Filters | None = None) -> list[Unit]:
         """The k best units for a question without answer spans: cheap enough to chart many."""
         g = self.generation
-        return self.units([c.unit_id for c in retrieve(g.store, g.vectors, self.embedder, question, k,
+        return self.units([c.unit_id for c in retrieve(g.store, g.vectors, self.encoder, question, k,
                                                        allowed=self.allowed(filters))])
