@@ -1,0 +1,133 @@
+"""Answer spans: how often the span a hit shows is the sentence that answers the question, given the right unit.
+
+Question sets written by reading (tests/data/answers/): seed.jsonl on the seed corpus, real.jsonl on
+../shared/real-corpus (or $TIPSEARCH_REAL_CORPUS; skipped where absent). Each names a unit and the one sentence
+of it that answers; every unit has two or more spans. Not a test: run it by hand (README, "Answers").
+
+    PYTHONPATH=src .venv/bin/python bench/answers.py [--index-dir DIR]   # DIR keeps the built indexes
+
+Variants, side by side on the same builds:
+  search time   the spans embedded with the question on torch at search time (tipsearch before issue 18)
+  stored        the sentence vectors of the build (index/spans.py), the question on the ONNX encoder (today)
+  stored, no overlap / alone (each sentence embedded apart in the build) / stored + alone (mean)
+  first span, word overlap only: baselines
+A pick is right when it is the gold sentence or holds it (a span the splitter cut after "Ms." is in a longer one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from tipsearch import Library, build
+from tipsearch.index.spans import span_key
+from tipsearch.models.embedders import MiniLMEmbedder
+from tipsearch.records import Unit
+from tipsearch.search import answers
+from tipsearch.search.evaluation import unit_key
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "answers"
+REAL = Path(os.environ.get("TIPSEARCH_REAL_CORPUS", ROOT.parent / "shared" / "real-corpus"))
+Picker = Callable[[str, Unit], str]
+
+
+def questions(path: Path) -> list[tuple[str, str, str]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["q"], r["unit"], r["answer"]) for r in rows]
+
+
+def open_built(corpus: Path, index: Path, embedder: MiniLMEmbedder) -> Library:
+    if not (index / "manifest.json").exists():
+        build(corpus, index, embedder=embedder, progress=True)
+    return Library.open(index, embedder)
+
+
+def pickers(lib: Library, embedder: MiniLMEmbedder) -> dict[str, Picker]:
+    pipeline = lib.pipeline
+    g = lib.generation
+
+    def stored(unit: Unit) -> dict[int, np.ndarray]:
+        return g.spans.of_unit(g.store.chunks_by_unit([unit.id])[unit.id])
+
+    def alone(unit: Unit) -> dict[int, np.ndarray]:
+        spans = answers.spans_of(unit.paragraph.text)
+        return dict(zip(map(span_key, spans), embedder.embed(spans)))
+
+    def mixed(unit: Unit) -> dict[int, np.ndarray]:
+        a, b = stored(unit), alone(unit)
+        return {k: (a[k] + b[k]) / np.linalg.norm(a[k] + b[k]) if k in a else b[k] for k in b}
+
+    def with_vectors(source: Callable[[Unit], dict[int, np.ndarray]], overlap: float = answers.OVERLAP_WEIGHT
+                     ) -> Picker:
+        def pick(q: str, unit: Unit) -> str:
+            weight, answers.OVERLAP_WEIGHT = answers.OVERLAP_WEIGHT, overlap
+            try:
+                return answers.stored_spans(q, pipeline.encode_question(q)[0], [unit.paragraph.text], [source(unit)])[0]
+            finally:
+                answers.OVERLAP_WEIGHT = weight
+        return pick
+
+    return {
+        "search time (torch, before)": lambda q, u: answers.best_spans(q, [u.paragraph.text], embedder)[0],
+        "stored (today)": with_vectors(stored),
+        "stored, no word overlap": with_vectors(stored, 0.0),
+        "sentences embedded alone": with_vectors(alone),
+        "stored + alone": with_vectors(mixed),
+        "word overlap only": lambda q, u: answers.stored_spans(q, np.zeros(384, dtype=np.float32),
+                                                               [u.paragraph.text], [{}])[0],
+        "first span": lambda q, u: answers.spans_of(u.paragraph.text)[0],
+    }
+
+
+def measure(lib: Library, embedder: MiniLMEmbedder, rows: list[tuple[str, str, str]], with_file: bool) -> dict:
+    by_key: dict[str, list[Unit]] = {}
+    for u in lib.generation.store.units(list(range(1, lib.generation.manifest.units + 1))):
+        by_key.setdefault(unit_key(u, with_file), []).append(u)
+    # a key several units share (a publication's page:N blocks): the one holding the answer
+    units = {key: next((u for u in by_key.get(key, ()) if gold in u.paragraph.text), None) for _, key, gold in rows}
+    missing = [key for key, u in units.items() if u is None]
+    if missing:
+        raise SystemExit(f"units not in the index: {missing[:5]}")
+    out = {}
+    for name, pick in pickers(lib, embedder).items():
+        right = sum(gold in pick(q, units[key]) for q, key, gold in rows)
+        out[name] = (right, len(rows))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, help="where the indexes are built (kept; reused when there)")
+    args = parser.parse_args()
+    base = args.index_dir or Path(tempfile.mkdtemp(prefix="tipsearch-answers-"))
+    embedder = MiniLMEmbedder()
+    sets = [("seed", ROOT / "corpus", DATA / "seed.jsonl", False)]
+    if REAL.is_dir():
+        sets.append(("real corpus", REAL, DATA / "real.jsonl", True))
+    else:
+        print(f"{REAL} not found: the real-corpus set is skipped", file=sys.stderr)
+    results = {}
+    for name, corpus, path, with_file in sets:
+        lib = open_built(corpus, base / name.replace(" ", "-"), embedder)
+        try:
+            results[name] = measure(lib, embedder, questions(path), with_file)
+        finally:
+            lib.close()
+    names = list(next(iter(results.values())))
+    print("\n| answer span | " + " | ".join(results) + " |\n|---|" + "---|" * len(results))
+    for variant in names:
+        cells = [f"{r[variant][0] / r[variant][1]:.3f} ({r[variant][0]}/{r[variant][1]})" for r in results.values()]
+        print(f"| {variant} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
