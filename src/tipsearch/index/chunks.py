@@ -50,13 +50,17 @@ class Previous:
     pieces: PieceStore | None = None
     spans: SpanStore | None = None
     unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
+    multilingual: VectorIndex | None = None
 
     @classmethod
-    def of(cls, generation: Generation) -> Previous:
+    def of(cls, generation: Generation, multilingual: bool = False) -> Previous:
+        """multilingual: this build runs the multilingual model too; where the live generation has no vectors
+        of it, every unit is windowed again, so that each chunk has the text that model must embed."""
         store = generation.store
         same_chunking = generation.manifest.extra.get("chunking") == CHUNKING
+        windowed = same_chunking and (generation.multilingual is not None or not multilingual)
         return cls(store.chunk_hashes(), generation.vectors, generation.pieces, generation.spans,
-                   store.unit_chunk_hashes() if same_chunking else {})
+                   store.unit_chunk_hashes() if windowed else {}, generation.multilingual)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Embedded:
     spans: list[tuple[np.ndarray, np.ndarray]]
     embedded: int
     reused: int
+    multilingual: np.ndarray | None = None  # every chunk's vector by the multilingual model, where it ran
 
 
 def context_prefix(p: Paragraph) -> str:
@@ -141,3 +146,24 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder | None, previous: Previ
             bar.update(len(batch))
             checkpoint()
     return Embedded(vectors, pieces, spans, len(todo), len(reuse))
+
+
+def embed_multilingual(chunks: list[Chunk], embedder: Embedder, previous: Previous, progress: bool,
+                       checkpoint: Callable[[], None] = lambda: None) -> tuple[np.ndarray, int]:
+    """Every chunk's vector by the multilingual model (its text as a passage), reusing the live generation's
+    where the text is unchanged; and how many were embedded."""
+    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    reuse = [(c.id, previous.hashes[c.text_hash]) for c in chunks
+             if previous.multilingual is not None and c.text_hash in previous.hashes]
+    if reuse:
+        vectors[[i for i, _ in reuse]] = previous.multilingual.reconstruct([j for _, j in reuse])
+    reused = {i for i, _ in reuse}
+    todo = sorted((c for c in chunks if c.id not in reused), key=lambda c: -len(c.text))
+    with tqdm(total=len(todo), desc="Embedding (multilingual)", unit="chunk",
+              disable=not progress or not todo) as bar:
+        for start in range(0, len(todo), EMBED_BATCH // 4):
+            batch = todo[start : start + EMBED_BATCH // 4]
+            vectors[[c.id for c in batch]] = embedder.embed_passages([c.text for c in batch])
+            bar.update(len(batch))
+            checkpoint()
+    return vectors, len(todo)

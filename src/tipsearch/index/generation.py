@@ -13,7 +13,9 @@ from pathlib import Path
 
 from tipsearch.errors import IndexCorruptError
 from tipsearch.index.keyword_impacts import Impacts
-from tipsearch.index.layout import DATABASE, KEYWORDS, PIECES, SPANS, VECTORS, IndexLayout, Manifest
+from tipsearch.index.layout import (
+    DATABASE, KEYWORDS, MULTILINGUAL_VECTORS, PIECES, SPANS, VECTORS, IndexLayout, Manifest,
+)
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import Store
@@ -24,7 +26,7 @@ from tipsearch.models.embedders import KNOWN_MODELS, READING_MODELS
 @dataclass
 class Generation:
     """An opened generation: its manifest, rows and keyword index, vectors and (for a model that reads) pieces
-    and sentence vectors."""
+    and sentence vectors; the multilingual model's vectors where it ran."""
 
     layout: IndexLayout
     manifest: Manifest
@@ -32,6 +34,7 @@ class Generation:
     vectors: VectorIndex
     pieces: PieceStore | None
     spans: SpanStore | None = None
+    multilingual: VectorIndex | None = None
 
     @classmethod
     def open(cls, root: Path | str, manifest: Manifest | None = None) -> Generation:
@@ -45,6 +48,8 @@ class Generation:
         vectors = VectorIndex.load(folder / VECTORS, manifest.dimension, manifest.vectors)
         pieces = PieceStore.load(folder, manifest.dimension) if PIECES in manifest.files else None
         spans = SpanStore.load(folder) if SPANS in manifest.files else None
+        multilingual = VectorIndex.load(folder / MULTILINGUAL_VECTORS, manifest.dimension, manifest.vectors) \
+            if MULTILINGUAL_VECTORS in manifest.files else None
         store = Store.open(folder / DATABASE)
         try:
             store.check_counts(manifest.units, manifest.vectors)
@@ -52,7 +57,7 @@ class Generation:
             store.close()
             raise
         store.impacts = Impacts.load(folder / KEYWORDS)
-        return cls(layout, manifest, store, vectors, pieces, spans)
+        return cls(layout, manifest, store, vectors, pieces, spans, multilingual)
 
     def close(self) -> None:
         self.store.close()

