@@ -38,7 +38,8 @@ def ratio(hits: int, total: int) -> str:
 def found(lib: Library, old: str, new: str) -> tuple[set, set, set]:
     """(pairs (new key, old key), new keys, dropped keys) as compare gives them."""
     c = lib.compare(old, new)
-    pairs = {(unit_key(p.new.paragraph), unit_key(p.old.paragraph)) for p in c.pairs if p.new and p.old}
+    pairs = {(unit_key(p.new.paragraph), unit_key(old.paragraph)) for p in c.pairs if p.new and p.old
+             for old in (p.old, *p.also_old)}
     fresh = {unit_key(p.new.paragraph) for p in c.pairs if p.status == "new"}
     dropped = {unit_key(p.old.paragraph) for p in c.pairs if p.status == "dropped"}
     return pairs, fresh, dropped
