@@ -13,10 +13,13 @@ STATUS = {"same": "same", "changed": "changed", "new": "new", "dropped": "droppe
 
 
 def heading(pair: Pair) -> str:
-    """ "A/RES/99/901, para. 7 \u2190 A/RES/97/901, para. 7 (changed, 0.93)" for a pair, either side may be missing."""
+    """ "A/RES/99/901, para. 7 \u2190 A/RES/97/901, para. 7 (changed, 0.93)" for a pair, either side may be missing;
+    a merge names all its old units ("... \u2190 A/RES/97/901, para. 3 + A/RES/97/901, para. 4 (changed, merged,
+    0.81)")."""
     new = pair.new.citation if pair.new else "(not in the new text)"
     old = pair.old.citation if pair.old else "(not in the old text)"
-    extra = f", {pair.similarity:.2f}" if pair.status == "changed" else ""
+    old += "".join(f" + {u.citation}" for u in pair.also_old)
+    extra = (f", {pair.how}" if pair.how else "") + (f", {pair.similarity:.2f}" if pair.status == "changed" else "")
     return f"{new} \u2190 {old} ({pair.status}{extra})"
 
 

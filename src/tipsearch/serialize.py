@@ -46,10 +46,11 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
 
 
 def pair_dict(pair: Pair) -> dict[str, Any]:
-    """A pair of compare: status, both units (or null), similarity 0..1, the word diff as [op, text]."""
+    """A pair of compare: status, both units (or null), similarity 0..1, the word diff as [op, text]; how (null,
+    "merged" or "split") and also_old, the other units of OLD a merged unit took in (the diff runs against all)."""
     return {"status": pair.status, "old": unit_dict(pair.old) if pair.old else None,
             "new": unit_dict(pair.new) if pair.new else None, "similarity": pair.similarity,
-            "diff": [list(d) for d in pair.diff]}
+            "diff": [list(d) for d in pair.diff], "how": pair.how, "also_old": [unit_dict(u) for u in pair.also_old]}
 
 
 def comparison_dict(c: Comparison) -> dict[str, Any]:

@@ -2,9 +2,15 @@
 are new and which were dropped; and a unit's lineage back through its series.
 
 Units are paired by their words, not their numbers, so a paragraph renumbered, moved, or carried from the
-preamble into the operative part still finds its counterpart. Every candidate pair is scored by difflib's
-ratio over the two word sequences; the best pairs are taken first, each unit in at most one pair; a pair
-below MATCH is no pair (the unit is new, or dropped). Chosen on hand-made alignment gold (README).
+preamble into the operative part still finds its counterpart. Every candidate pair is scored by difflib's ratio
+over the two word sequences, and a pair below MATCH is no pair. Pairing goes in three passes:
+1. in order: the one-to-one pairs that keep both documents' order with the most similarity above MATCH (an
+   alignment by dynamic programming, as diff aligns lines), so a reworded paragraph in its place keeps its
+   counterpart and one in another place that shares stock phrasing with it does not take it away;
+2. moved: among the units left, best first, a pair out of order if it keeps most of its wording (MOVED);
+3. merged and split: a unit beside a pair that takes up what its counterpart left, mostly (COVER): two units of
+   OLD merged into one of NEW (Pair.also_old, how "merged"), or one split in two (each part's pair, "split").
+The figures are chosen and measured on alignment gold written by reading both texts (bench/alignment.py, README).
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from tipsearch.records import Document, Unit
 from tipsearch.text import words
 
 MATCH = 0.3  # the least word similarity for two units to be one paragraph carried over (bench/alignment.py)
+MOVED = 0.8  # the same, for a paragraph out of its place: it must keep most of its wording
+COVER = 0.5  # a second counterpart (a merge, a split) must account for this share of what is left of either unit
+_PART = 8  # the fewest words a second counterpart must account for
+_RUN = 3  # the shortest run of words counted as carried over
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _RESOLUTION_NUMBER = re.compile(r"^\d{1,3}/\d{1,4}\.\s+")
 
@@ -30,6 +40,8 @@ class Pair:
     new: Unit | None
     similarity: float
     diff: tuple[tuple[str, str], ...] = ()
+    also_old: tuple[Unit, ...] = ()  # the other units of OLD merged into this one of NEW
+    how: str | None = None  # "merged" (two or more units of OLD in one of NEW), "split" (one of OLD in several)
 
 
 @dataclass(frozen=True)
@@ -80,12 +92,10 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _candidates(old: list[Unit], new: list[Unit]) -> list[tuple[float, int, int]]:
-    """(similarity, old index, new index) of every pair worth scoring, best first."""
-    old_words = [_words(u) for u in old]
-    new_words = [_words(u) for u in new]
+def _scores(old_words: list[tuple[str, ...]], new_words: list[tuple[str, ...]]) -> dict[tuple[int, int], float]:
+    """(old index, new index) -> similarity, for every pair that reaches MATCH."""
     old_sets = [set(w) for w in old_words]
-    scored = []
+    out = {}
     for j, nw in enumerate(new_words):
         ns = set(nw)
         for i, ow in enumerate(old_words):
@@ -95,29 +105,131 @@ def _candidates(old: list[Unit], new: list[Unit]) -> list[tuple[float, int, int]
                 continue
             s = similarity(ow, nw)
             if s >= MATCH:
-                scored.append((s, i, j))
-    return sorted(scored, key=lambda x: (-x[0], abs(x[1] - x[2])))
+                out[(i, j)] = s
+    return out
+
+
+def _weight(s: float) -> float:
+    return s - MATCH + 1e-6
+
+
+def _in_order(scores: dict[tuple[int, int], float], n_old: int, n_new: int) -> dict[int, int]:
+    """new index -> old index: the pairs that keep both documents' order, with the most similarity above MATCH in
+    all (a pair just at MATCH is barely evidence: two such pairs do not outweigh one clear one)."""
+    best = [[0.0] * (n_old + 1) for _ in range(n_new + 1)]
+    for j in range(n_new):
+        for i in range(n_old):
+            take = best[j][i] + _weight(scores[(i, j)]) if (i, j) in scores else 0.0
+            best[j + 1][i + 1] = max(best[j][i + 1], best[j + 1][i], take)
+    out, j, i = {}, n_new, n_old
+    while i and j:
+        if (i - 1, j - 1) in scores and best[j][i] == best[j - 1][i - 1] + _weight(scores[(i - 1, j - 1)]):
+            out[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif best[j][i] == best[j - 1][i]:
+            j -= 1
+        else:
+            i -= 1
+    return out
+
+
+def _moved(scores: dict[tuple[int, int], float], taken: dict[int, int]) -> dict[int, int]:
+    """new index -> old index for units out of their place: best first, among those the ordered pass left."""
+    used = set(taken.values())
+    out: dict[int, int] = {}
+    for (i, j), s in sorted(scores.items(), key=lambda x: (-x[1], abs(x[0][0] - x[0][1]))):
+        if s >= MOVED and j not in taken and j not in out and i not in used:
+            out[j] = i
+            used.add(i)
+    return out
+
+
+def _shared_runs(a: tuple[str | int, ...], b: tuple[str | int, ...]) -> tuple[set[int], set[int]]:
+    """Positions in a and in b of the runs of at least _RUN words the two have in common, in order."""
+    in_a: set[int] = set()
+    in_b: set[int] = set()
+    for x, y, size in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+        if size >= _RUN:
+            in_a.update(range(x, x + size))
+            in_b.update(range(y, y + size))
+    return in_a, in_b
+
+
+def _rest(seq: tuple[str, ...], used: set[int]) -> tuple[tuple[str | int, ...], list[int]]:
+    """The words of seq that no counterpart accounts for, with a gap (a number, never equal to a word or to another
+    gap) where words were taken out; and the position in seq of each."""
+    out: list[str | int] = []
+    where: list[int] = []
+    for k, w in enumerate(seq):
+        if k not in used:
+            out.append(w)
+            where.append(k)
+        elif out and isinstance(out[-1], str):
+            out.append(k)
+            where.append(-1)
+    return tuple(out), where
+
+
+def _parts(old_words: list[tuple[str, ...]], new_words: list[tuple[str, ...]],
+           pairs: dict[int, int]) -> set[tuple[int, int]]:
+    """(old, new) links beyond the one-to-one pairs: two units merged into one, or one split in two. Only next to a
+    pair: a unit split in two is its NEW unit and the one beside it, two merged are its OLD unit and the one beside
+    it. A link is made where the words neither unit's counterparts account for are, for one of the two, mostly
+    (COVER) in the other, in runs of words they share."""
+    links = {(i, j) for j, i in pairs.items()}
+    used = ([set() for _ in old_words], [set() for _ in new_words])
+    for i, j in links:
+        a, b = _shared_runs(old_words[i], new_words[j])
+        used[0][i] |= a
+        used[1][j] |= b
+    beside = {(i, k) for j, i in pairs.items() for k in (j - 1, j + 1) if 0 <= k < len(new_words)}
+    beside |= {(k, j) for j, i in pairs.items() for k in (i - 1, i + 1) if 0 <= k < len(old_words)}
+    while True:
+        best = None
+        for i, j in sorted(beside - links):
+            rest_old, where_old = _rest(old_words[i], used[0][i])
+            rest_new, where_new = _rest(new_words[j], used[1][j])
+            left = min(sum(isinstance(w, str) for w in rest_old), sum(isinstance(w, str) for w in rest_new))
+            a, b = _shared_runs(rest_old, rest_new)
+            if len(a) >= _PART and len(a) >= COVER * left and (best is None or len(a) > best[0]):
+                best = (len(a), i, j, {where_old[k] for k in a}, {where_new[k] for k in b})
+        if best is None:
+            return links
+        _, i, j, a, b = best
+        links.add((i, j))
+        used[0][i] |= a
+        used[1][j] |= b
 
 
 def align(old: list[Unit], new: list[Unit]) -> list[Pair]:
-    """Every unit of NEW with its counterpart in OLD or marked new, in NEW's order; then OLD's dropped ones."""
-    taken_old: dict[int, tuple[int, float]] = {}
-    taken_new: dict[int, tuple[int, float]] = {}
-    for s, i, j in _candidates(old, new):
-        if i not in taken_old and j not in taken_new:
-            taken_old[i] = (j, s)
-            taken_new[j] = (i, s)
-    pairs = []
+    """Every unit of NEW with its counterpart(s) in OLD or marked new, in NEW's order; then OLD's dropped ones."""
+    old_words, new_words = [_words(u) for u in old], [_words(u) for u in new]
+    scores = _scores(old_words, new_words)
+    pairs = _in_order(scores, len(old), len(new))
+    pairs.update(_moved(scores, pairs))
+    olds_of: dict[int, list[int]] = {}
+    parts: dict[int, int] = {}
+    for i, j in sorted(_parts(old_words, new_words, pairs)):
+        olds_of.setdefault(j, []).append(i)
+        parts[i] = parts.get(i, 0) + 1
+    out = []
     for j, unit in enumerate(new):
-        if j not in taken_new:
-            pairs.append(Pair("new", None, unit, 0.0))
+        found = olds_of.get(j)
+        if not found:
+            out.append(Pair("new", None, unit, 0.0))
             continue
-        i, s = taken_new[j]
-        same = _words(old[i]) == _words(unit)
-        pairs.append(Pair("same" if same else "changed", old[i], unit, 1.0 if same else round(s, 4),
-                          word_diff(old[i].paragraph.text, unit.paragraph.text)))
-    pairs += [Pair("dropped", u, None, 0.0) for i, u in enumerate(old) if i not in taken_old]
-    return pairs
+        first = pairs.get(j, found[0])
+        others = tuple(old[i] for i in found if i != first)
+        how = "merged" if others else "split" if parts[first] > 1 else None
+        joined = tuple(w for i in found for w in old_words[i])
+        if not how and joined == new_words[j]:
+            out.append(Pair("same", old[first], unit, 1.0, word_diff(old[first].paragraph.text, unit.paragraph.text)))
+            continue
+        s = scores[(first, j)] if not others and (first, j) in scores else similarity(joined, new_words[j])
+        text = "\n".join(old[i].paragraph.text for i in found)  # a merge's diff runs against its units in OLD's order
+        out.append(Pair("changed", old[first], unit, round(s, 4), word_diff(text, unit.paragraph.text), others, how))
+    out += [Pair("dropped", u, None, 0.0) for i, u in enumerate(old) if i not in parts]
+    return out
 
 
 def compare(old_doc: Document, old: list[Unit], new_doc: Document, new: list[Unit]) -> Comparison:
