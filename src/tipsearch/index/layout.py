@@ -28,10 +28,11 @@ from pathlib import Path
 from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 
 # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: documents.kind,
-# .distributed, units.states.
+# .distributed, units.states; 5: documents.language is the language the text is in ("fr"), documents.original
+# the masthead's "Original: English".
 # keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
 # keyword queries), and the next build adds it reusing every vector instead of embedding them again.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"

@@ -22,7 +22,7 @@ CREATE TABLE documents (
     sha256 TEXT NOT NULL UNIQUE,
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
     date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT,
-    kind TEXT, distributed TEXT
+    kind TEXT, distributed TEXT, original TEXT
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -52,7 +52,7 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
-                "kind, distributed")
+                "kind, distributed, original")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
@@ -99,9 +99,9 @@ class Store:
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
             "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
-            " distribution, session, kind, distributed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " distribution, session, kind, distributed, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
-             doc.distribution, doc.session, doc.kind, doc.distributed),
+             doc.distribution, doc.session, doc.kind, doc.distributed, doc.original),
         )
         return int(cur.lastrowid)
 
@@ -247,12 +247,14 @@ class Store:
         body: str | None = None,
         kind: str | None = None,
         state: str | None = None,
+        language: str | None = None,
     ) -> list[tuple[int, int, int]]:
         """(chunk id, unit id, document id) of every unit that meets all the conditions given.
 
         A year bound excludes documents of unknown year: they cannot be shown to be in range.
         kind is "recommendation" or "other" (everything that is not a recommendation); state keeps the review
-        recommendations one of whose recommending States contains it (case-insensitive).
+        recommendations one of whose recommending States contains it (case-insensitive); language keeps the
+        documents written in it ("fr"), so it leaves out those whose language is unknown.
         """
         conditions: list[str] = []
         params: list[object] = []
@@ -275,6 +277,9 @@ class Store:
         if state:
             conditions.append("EXISTS (SELECT 1 FROM json_each(u.states) WHERE instr(lower(value), lower(?)) > 0)")
             params.append(state)
+        if language:
+            conditions.append("d.language = ?")
+            params.append(language)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         return self._query(
             "SELECT c.id, u.id, d.id FROM chunks c JOIN units u ON u.id = c.unit_id"
@@ -333,9 +338,9 @@ _UNIT_COLUMNS = (
 
 def _document(row: tuple) -> Document:
     id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, kind, \
-        distributed, units = row
+        distributed, original, units = row
     return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
-                    session, kind, distributed)
+                    session, kind, distributed, original)
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import date as Date
 from pathlib import Path
 
+from tipsearch.ingest import language
 from tipsearch.ingest.cleaning import SYMBOL, Line, is_masthead, is_symbol
 from tipsearch.ingest.structure.resolution import CHAPEAU
 from tipsearch.records import Document
 
 CATALOG = "catalog.csv"
-CATALOG_FIELDS = ("symbol", "title", "short_title", "date", "body")
+CATALOG_FIELDS = ("symbol", "title", "short_title", "date", "body", "language")
 _MONTHS = {m: i for i, m in enumerate(
     "January February March April May June July August September October November December".split(), 1)}
 _DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
@@ -144,7 +145,7 @@ def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
 
 def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
             front_matter: tuple[str, ...] | None = None) -> Document:
-    """Read symbol, date, title, body, distribution, language and session off the front matter.
+    """Read symbol, date, title, body, distribution, original language and session off the front matter.
 
     kind (how structure read the document) picks where a resolution's or a treaty's title and dates are;
     front_matter: what the segmenter set apart (a table's page header, a publication's cover).
@@ -206,7 +207,7 @@ def _table_title(front: list[str]) -> str | None:
 
 def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None = None,
                     front_matter: tuple[str, ...] | None = None) -> Document:
-    """Symbol, date, title, body, distribution, language and session off a report's front matter; a table or a
+    """Symbol, date, title, body, distribution, original language and session off a report's front matter; a table or a
     publication has no masthead, so its front matter is what its segmenter set apart, not the first lines."""
     own_front = kind in ("table", "publication") and front_matter is not None
     front = list(front_matter) if own_front else _front_matter(lines)
@@ -214,7 +215,7 @@ def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None 
     # The masthead's date stands on its own line; a session's dates ("24 February–20 March 2020") do not.
     iso = next((iso_date(t) for t in front if _DATE.fullmatch(t)), None) or next(
         (d for t in front if (d := iso_date(t))), None)
-    language = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
+    original = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
     distribution = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
     rest = [_MASTHEAD_TOKENS.sub("", SYMBOL.sub("", t)).strip() if t else "" for t in front]
     bodies = [t for t in rest if _BODY.match(t)]
@@ -233,7 +234,7 @@ def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None 
         date=iso,
         year=iso_year,
         body=bodies[-1] if bodies else None,
-        language=language,
+        original=original,
         distribution=distribution,
         session=session,
     )
@@ -256,6 +257,8 @@ def apply_catalog(doc: Document, row: dict[str, str] | None) -> Document:
     """The catalog fills in or overrides what the text says."""
     if not row:
         return doc
+    if "language" in row:  # "French" or "fr": the code, as detection gives it
+        row = {**row, "language": language.code(row["language"]) or row["language"]}
     doc = replace(doc, **row)
     if "date" in row:
         doc = replace(doc, year=int(row["date"][:4]))
