@@ -83,7 +83,7 @@ def start() -> None:
     state.compare_old = params.get("old") if state.view == "Compare" else None
     state.compare_new = params.get("new") if state.view == "Compare" else None
     state.url_filters = (
-        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "group")}
+        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "lang", "group")}
         if state.view in ("Search", "Timeline") else {}
     )
     state.pack = []
