@@ -84,7 +84,8 @@ def test_documents_and_show(index: Path, capsys):
     code, out, _ = run(capsys, "documents", "--json", "--index", str(index))
     [doc] = json.loads(out)
     assert doc["id"] == 1 and doc["units"] == 62 and doc["date"] == "2022-07-14" and doc["symbol"] is None
-    assert (doc["distribution"], doc["session"], doc["original"]) == ("Limited", "Vienna, 29 and 30 June 2022", "English")
+    assert (doc["distribution"], doc["session"], doc["original"]) == (
+        "Limited", "Vienna, 29 and 30 June 2022", "English")
     assert doc["language"] == "en"  # what the text is written in, read off the text
     for ref in ("1", "wg-tip-2022-report.txt", "wg-tip-2022-report"):
         code, out, _ = run(capsys, "show", ref, "--json", "--index", str(index))

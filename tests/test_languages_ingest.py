@@ -85,7 +85,8 @@ def test_a_french_recommendation_is_named_as_an_english_one():
 
 @pytest.mark.parametrize(("text", "iso"), [
     ("14 July 2022", "2022-07-14"), ("14 juillet 2022", "2022-07-14"), ("1er juillet 2022", "2022-07-01"),
-    ("le 18 décembre 2098", "2098-12-18"), ("14 de julio de 2022", "2022-07-14"), ("1.º de julio de 2022", "2022-07-01"),
+    ("le 18 décembre 2098", "2098-12-18"), ("14 de julio de 2022", "2022-07-14"),
+    ("1.º de julio de 2022", "2022-07-01"),
     ("el 3 de setiembre de 2021", "2021-09-03"), ("31 février 2022", None), ("14 juli 2022", None),
 ])
 def test_dates_in_three_languages(text: str, iso: str | None):
@@ -150,7 +151,8 @@ def test_a_french_review_report_title_names_the_state():
     front = ["Nations Unies A/HRC/99/16", "Assemblée générale Distr. générale", "12 janvier 2099", "",
              "Conseil des droits de l'homme", "", "Rapport du Groupe de travail sur l'Examen périodique universel*",
              "", "Fictionland", "", "Introduction", "1. Le Groupe de travail a tenu sa session.",
-             "2. La délégation était dirigée par la ministre.", "3. Recommandations:", "3.1 Ratifier le Protocole (Utopia);",
+             "2. La délégation était dirigée par la ministre.", "3. Recommandations:",
+             "3.1 Ratifier le Protocole (Utopia);",
              "3.2 Former les juges (Arcadia);", "3.3 Financer les foyers (Erewhon);"]
     seg = structure.segment_all(lines(*front))
     assert seg.kind == "review"

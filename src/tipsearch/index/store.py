@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -11,7 +12,9 @@ from pathlib import Path
 from tipsearch.errors import IndexCorruptError, NotFoundError
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.records import Document, Paragraph, Unit
-from tipsearch.text import WORD, Reference, matches
+from tipsearch.text import CJK, Reference, fts_form, matches, words
+
+_CJK_OR_NOT = re.compile(f"{CJK.pattern}+|(?:(?!{CJK.pattern}).)+")
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 CONTEXT_WEIGHT = 0.5  # bm25() weight of the context column (label + headings); text is 1
@@ -56,8 +59,22 @@ _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body,
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
-    """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query."""
-    return list(dict.fromkeys(w.lower() for w in WORD.findall(question)))[:max_terms]
+    """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query.
+
+    A run of Chinese characters becomes its overlapping pairs, "贩运人口" -> "贩 运", "运 人", "人 口": the index holds
+    Chinese one character a token (text.fts_form), so each pair is a two-token phrase, as a CJK bigram index reads.
+    """
+    out: list[str] = []
+    for word in words(question):
+        if word.isascii():
+            out.append(word.lower())
+            continue
+        for piece in _CJK_OR_NOT.findall(word):
+            if CJK.match(piece):
+                out.extend([f"{a} {b}" for a, b in zip(piece, piece[1:])] or [piece])
+            else:
+                out.append(piece.lower())
+    return list(dict.fromkeys(out))[:max_terms]
 
 
 def fts_query(question: str, max_terms: int = 64) -> str | None:
@@ -115,7 +132,8 @@ class Store:
         )
         unit_id = int(cur.lastrowid)
         context = " ".join([p.label or "", *p.section])
-        self.conn.execute("INSERT INTO units_fts (rowid, text, context) VALUES (?,?,?)", (unit_id, p.text, context))
+        self.conn.execute("INSERT INTO units_fts (rowid, text, context) VALUES (?,?,?)",
+                          (unit_id, fts_form(p.text), fts_form(context)))
         return unit_id
 
     def add_chunks(self, rows: Iterable[tuple[int, int, str]]) -> None:
