@@ -84,7 +84,7 @@ def test_metadata_from_a_pdf_style_first_page():
         "Human Rights Council\nForty-seventh session\n21 June-9 July 2021\nAgenda item 3\n"
         "Report of the Special Rapporteur on trafficking in persons,\nespecially women and children, Siobhán Mullally\n"
         "Summary\nI. Introduction\n1. Text."), "x.pdf", "0")
-    assert (doc.symbol, doc.date, doc.year, doc.distribution, doc.language) == (
+    assert (doc.symbol, doc.date, doc.year, doc.distribution, doc.original) == (
         "A/HRC/47/34", "2021-05-17", 2021, "General", "English")
     assert doc.body == "Human Rights Council"
     assert doc.session == "Forty-seventh session"

@@ -50,7 +50,8 @@ def test_search_json_has_the_contract_fields(index: Path, capsys):
     assert len(hits) == 4 and [h["rank"] for h in hits] == [1, 2, 3, 4]
     for h in hits:
         assert HIT_FIELDS <= set(h)
-        assert set(h["document"]) == {"symbol", "title", "date", "year", "file"}
+        assert set(h["document"]) == {"symbol", "title", "date", "year", "file", "language"}
+        assert h["document"]["language"] == "en"
         assert isinstance(h["paragraph"], str) and h["answer"] in h["text"]
     assert hits[0]["label"] == "Recommendation 7"
     assert hits[0]["document"]["year"] == 2022
@@ -83,7 +84,9 @@ def test_documents_and_show(index: Path, capsys):
     code, out, _ = run(capsys, "documents", "--json", "--index", str(index))
     [doc] = json.loads(out)
     assert doc["id"] == 1 and doc["units"] == 62 and doc["date"] == "2022-07-14" and doc["symbol"] is None
-    assert (doc["distribution"], doc["session"], doc["language"]) == ("Limited", "Vienna, 29 and 30 June 2022", "English")
+    assert (doc["distribution"], doc["session"], doc["original"]) == (
+        "Limited", "Vienna, 29 and 30 June 2022", "English")
+    assert doc["language"] == "en"  # what the text is written in, read off the text
     for ref in ("1", "wg-tip-2022-report.txt", "wg-tip-2022-report"):
         code, out, _ = run(capsys, "show", ref, "--json", "--index", str(index))
         units = json.loads(out)["units"]

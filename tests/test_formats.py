@@ -68,7 +68,7 @@ def test_same_62_units_and_text_as_the_txt(rendered: Path, reference):
 def test_symbol_and_metadata_come_from_the_first_page(rendered: Path):
     doc, _ = parse(rendered)
     assert doc.symbol == un_render.SYMBOL
-    assert (doc.date, doc.year, doc.language) == ("2022-07-14", 2022, "English")
+    assert (doc.date, doc.year, doc.original) == ("2022-07-14", 2022, "English")
     assert doc.body == "Working Group on Trafficking in Persons"
     assert doc.title == "Report on the meeting of the Working Group on Trafficking in Persons held in Vienna on 29 and 30 June 2022"
 

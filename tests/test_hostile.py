@@ -75,7 +75,7 @@ def _chars(text: str) -> Counter:
 def _content(line: str) -> str:
     """What of a clean line must survive: a paragraph marker or a Recommendation header is structure
     (kept as the unit's number or label), the rest is text."""
-    if numbered._RECOMMENDATION.match(line):
+    if numbered.RECOMMENDATION.match(line):
         return ""
     m = numbered._PARA.match(line)
     if m:

@@ -26,12 +26,12 @@ def lines(text: str):
     return cleaning.clean([Page(1, tuple(text.split("\n")))])
 
 
-def test_masthead_gives_symbol_date_body_language():
+def test_masthead_gives_symbol_date_body_original_language():
     doc = metadata.extract(lines(MASTHEAD), "x.txt", "0" * 64)
     assert doc.symbol == "CTOC/COP/WG.4/2010/6"
     assert doc.date == "2010-02-09" and doc.year == 2010
     assert doc.body == "Working Group on Trafficking in Persons"
-    assert doc.language == "English"
+    assert doc.original == "English"  # the masthead's "Original:"; the language read off the text is parse's
     assert doc.title.startswith("Report on the meeting")
 
 

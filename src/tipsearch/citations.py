@@ -6,11 +6,15 @@
     A/HRC/99/15, para. 115.120                             a review recommendation
     UNODC, Global Report ..., p. 71 ("Victims detected")  an unnumbered publication, by page and heading
     A/HRC/99/15 thematic list, row 12                      a table row
+
+One form in every language: a French or Spanish document is cited as an English one ("para. 12", not "par. 12" or
+"párr. 12"; its "Recommandation 1" is "Recommendation 1", its "Article premier" "art. 1"; dates "14 July 2022"),
+so a reading pack or a brief that quotes documents in several languages cites them all alike.
 """
 
 from __future__ import annotations
 
-from tipsearch.ingest.metadata import human_date
+from tipsearch.ingest.dates import human_date
 from tipsearch.records import Document, Paragraph
 
 

@@ -15,6 +15,7 @@ from tipsearch import cli_output as out
 from tipsearch import library
 from tipsearch.errors import TipsearchError
 from tipsearch.index.vectors import KINDS as VECTOR_INDEXES
+from tipsearch.ingest.language import LANGUAGES
 from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
 from tipsearch.search import evaluation
 from tipsearch.search.compare import series_key
@@ -84,10 +85,14 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--body", help='only documents of a body whose name contains this, e.g. "working group"')
     g.add_argument("--kind", choices=KINDS, help="only recommendations, or only other paragraphs")
     g.add_argument("--state", help='only review recommendations made by this State (part of its name), e.g. "Philippines"')
+    g.add_argument("--language", type=str.lower, choices=tuple(LANGUAGES), metavar="CODE",
+                   help=f"only documents written in this language: {', '.join(LANGUAGES)} (as `tipsearch documents` "
+                        "lists them)")
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(args.year_from, args.year_to, tuple(args.documents or ()), args.body, args.kind, args.state)
+    return Filters(args.year_from, args.year_to, tuple(args.documents or ()), args.body, args.kind, args.state,
+                   args.language)
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:

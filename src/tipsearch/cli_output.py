@@ -116,12 +116,14 @@ def print_scores(questions_file: Path, questions: Sequence[Question], results: S
 
 
 def print_documents(docs: Sequence[Document], before: dict | None = None) -> None:
-    """One line a document: id, date, units, name, file, the kind it was read as and its predecessor in its series."""
+    """One line a document: id, date, language, units, name, file, the kind it was read as and its predecessor in its
+    series."""
     for d in docs:
         name = d.symbol or d.short_title or d.title
         prior = (before or {}).get(d.id)
         after = f"  after {prior.symbol or prior.file}" if prior else ""
-        print(f"{d.id:>4}  {d.date or '':<10}  {d.units:>5} units  {name}  [{d.file}]  {d.kind or ''}{after}".rstrip())
+        print(f"{d.id:>4}  {d.date or '':<10}  {d.language or '--':<2}  {d.units:>5} units  {name}  [{d.file}]  "
+              f"{d.kind or ''}{after}".rstrip())
 
 
 def _print_unit(unit: Unit, last_section: tuple[str, ...]) -> None:

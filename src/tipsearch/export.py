@@ -18,7 +18,7 @@ from pathlib import Path
 from tipsearch.citations import document_name
 from tipsearch.errors import NotFoundError, PackError
 from tipsearch.library import Library
-from tipsearch.ingest.metadata import human_date
+from tipsearch.ingest.dates import human_date
 from tipsearch.records import Unit
 from tipsearch.search.related import match_units
 

@@ -49,13 +49,14 @@ class Document:
     date: str | None = None  # ISO yyyy-mm-dd
     year: int | None = None
     body: str | None = None
-    language: str | None = None
+    language: str | None = None  # what it is written in (ingest/language.py): "en", "fr", "es", "ru", "ar", "zh"
     id: int | None = None
     units: int = 0
     distribution: str | None = None  # "General", "Limited", "Restricted"
     session: str | None = None  # session or meeting line from the first page
     kind: str | None = None  # one of DOCUMENT_KINDS: how its units were read
     distributed: str | None = None  # ISO date of distribution when `date` is another (a resolution's adoption)
+    original: str | None = None  # the masthead's "Original: English": the language it was first written in
 
 
 @dataclass(frozen=True)

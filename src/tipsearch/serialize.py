@@ -12,9 +12,9 @@ from tipsearch.search.related import TimelineEntry
 
 def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"symbol": doc.symbol, "title": doc.title, "date": doc.date, "year": doc.year,
-                           "file": doc.file}
+                           "file": doc.file, "language": doc.language}
     if with_id:
-        out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "language": doc.language,
+        out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "original": doc.original,
                "distribution": doc.distribution, "session": doc.session,
                "kind": doc.kind, "distributed": doc.distributed, "sha256": doc.sha256, "units": doc.units}
     return out

@@ -17,8 +17,25 @@ STOPWORDS = frozenset(
     "me my of on or our should so than that the their them then there these they this those to was were "
     "what when where which who whom whose why will with would you your about any some".split()
 )
+# The same in French, Spanish, Russian and Arabic, for questions asked in them; none is an English word a question
+# uses ("un", "el", "no" are: "UN agencies", "El Salvador", "no-punishment"), so English queries are as before.
+# Kept apart from STOPWORDS, which also decides which word pieces of the documents vote (index/pieces.py).
+OTHER_STOPWORDS = frozenset(
+    "le les des du la et est une dans pour qui que quel quelle quels quelles comment pourquoi ce ces cette sont au "
+    "aux sur par ou où ne pas il elle ils elles se sa ses leur leurs d l j qu doit doivent peut peuvent faut quoi "
+    "los las del es una para por con qué cómo cuál cuáles cuándo dónde quién su sus al lo como en de si más hay ha "
+    "han debe deben puede pueden "
+    "и в во не что как на с со по для ли о об от к из у за это или какие какой каковы же бы есть должны должен "
+    "могут "
+    "في من على إلى عن ما هل هو هي أن التي الذي أو مع هذا هذه كيف لماذا ماذا".split()
+)
+QUESTION_STOPWORDS = STOPWORDS | OTHER_STOPWORDS
 # Words too common to be worth marking in a shown paragraph (the app bolds the question's other words).
 COMMON_WORDS = STOPWORDS | frozenset("may might must not shall also such all we".split())
+# Han characters: Chinese writes no spaces, and FTS5's unicode61 tokenizer would keep a whole clause as one token.
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Arabic vowel marks and the tatweel: optional in writing, and FTS5 would split a word at each one.
+_ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
 
 
 def clip(question: str) -> str:
@@ -27,19 +44,29 @@ def clip(question: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return WORD.findall(text)
+    """The words of a text; an Arabic word written with its vowel marks is one word, as without them."""
+    return WORD.findall(text if text.isascii() else _ARABIC_MARKS.sub("", text))
 
 
 def keyword_text(question: str, drop_stopwords: bool = True) -> str:
-    """The words the keyword ranking looks for; all of them when the question is only stopwords."""
+    """The words the keyword ranking looks for; all of them when the question is only stopwords (of any language)."""
     found = words(question)
-    kept = [w for w in found if w.lower() not in STOPWORDS] if drop_stopwords else found
+    kept = [w for w in found if w.lower() not in QUESTION_STOPWORDS] if drop_stopwords else found
     return " ".join(kept or found)
 
 
 def terms(text: str) -> set[str]:
     """The distinct lower-cased words of a text that carry meaning (no stopwords, no single letters)."""
-    return {w for w in (t.lower() for t in words(text)) if w not in STOPWORDS and len(w) > 1}
+    return {w for w in (t.lower() for t in words(text)) if w not in QUESTION_STOPWORDS and len(w) > 1}
+
+
+def fts_form(text: str) -> str:
+    """Text as the keyword index holds it: Chinese characters one by one (a question's pairs of them then match as
+    phrases, store.query_words), Arabic without vowel marks; any other text exactly as it is."""
+    if not text.isascii():
+        text = _ARABIC_MARKS.sub("", text)
+        text = CJK.sub(lambda m: f" {m.group(0)} ", text)
+    return text
 
 
 # -- references to units -------------------------------------------------------------------------------
@@ -56,14 +83,20 @@ class Reference:
 
 
 _NUMBER = r"(\d{1,4}(?:\.\d{1,4})?)(?!\.?\d)"
-_ARTICLE = r"(?:art(?:icle)?s?\.?)\s*(\d{1,3})(?:\s*(?:,\s*)?(?:para(?:graph)?\.?\s*(\d{1,3})|\(?([a-z])\)))?"
+# The same references in French and Spanish: "recommandation 7", "recomendación 7", "par. 12", "párr. 12",
+# "paragraphe 12", "párrafo 12", "artículo 6".
+_OTHER_PARA = r"paragraphes?|párrafos?|parrafos?|párr\.|parr\.|par\."
+_ARTICLE = (r"(?:art(?:icle)?s?\.?|artículos?|articulos?)\s*(\d{1,3})(?:\s*(?:,\s*)?(?:(?:para(?:graph)?\.?|"
+            + _OTHER_PARA + r")\s*(\d{1,3})|\(?([a-z])\)))?")
 _IN_QUESTION = re.compile(
-    r"\b(?:(recommendations?|recs?\.?)\s*" + _NUMBER + r"|(paragraphs?|paras?\.?)\s*" + _NUMBER
+    r"\b(?:(recommendations?|recs?\.?|recommandations?|recomendaci(?:ón|on|ones))\s*" + _NUMBER
+    + r"|(paragraphs?|paras?\.?|" + _OTHER_PARA + r")\s*" + _NUMBER
     + r"|(preambular\s+para(?:graph)?s?\.?|pp\.?)\s*(\d{1,3})|" + _ARTICLE + r"|(\d{2,3}\.\d{1,3}))(?![\w.]\d)",
     re.IGNORECASE,
 )
 _WHOLE = re.compile(
-    r"^(?:(?:rec(?:ommendation)?\.?|rec:)\s*(\d{1,4})|(?:para(?:graph)?\.?|para:)?\s*" + _NUMBER
+    r"^(?:(?:rec(?:ommendation)?\.?|recommandation|recomendaci[oó]n|rec:)\s*(\d{1,4})"
+    r"|(?:para(?:graph)?\.?|para:|paragraphe|párrafo|párr\.|par\.)?\s*" + _NUMBER
     + r"|(?:preambular\s+para(?:graph)?\.?|pp\.?|pp:)\s*(\d{1,3})|(?:art:)?" + _ARTICLE.replace("art(?:icle)?s?", "art(?:icle)?")
     + r"|art:(\d{1,3})(?:\.(\d{1,3})|\(([a-z])\))?|(?:row:?)\s*(\d{1,5})|(?:block:?)\s*(\d{1,5}))$",
     re.IGNORECASE,

@@ -12,7 +12,7 @@ from tipsearch.app.display import inert
 from tipsearch.errors import NotFoundError
 from tipsearch.export import match_paragraph
 from tipsearch.library import Library
-from tipsearch.ingest.metadata import human_date
+from tipsearch.ingest.dates import human_date
 from tipsearch.records import Unit
 
 WINDOW = 200  # paragraphs drawn at once: a whole report is fine, a 5,000-unit compilation is paged

@@ -22,6 +22,9 @@ from tipsearch.text import reference_key
 
 CHART_MATCHES = 50
 RELATED = 5
+# Questions may be in any UN language: each named in itself, so a reader of it recognises it.
+PLACEHOLDER = ("e.g. Do victims have a right to free legal assistance? Ask in any UN language: English, français, "
+               "español, русский, العربية, 中文")
 
 
 def _ref(unit: Unit) -> str:
@@ -165,7 +168,8 @@ def _summary(hits: list[Hit], chosen: ui_filters.Chosen, group: int | None) -> N
 def page(lib: Library) -> None:
     st.title("Search")
     question = st.text_input(
-        "Question", key="question", placeholder="e.g. Do victims have a right to free legal assistance?",
+        "Question", key="question",
+        placeholder=PLACEHOLDER,
     )
     k = st.sidebar.slider("Paragraphs to show", 1, 30, 10)
     chosen = ui_filters.sidebar(lib)

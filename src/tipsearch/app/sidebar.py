@@ -1,7 +1,7 @@
 """The sidebar filters shared by the Search and Timeline pages, and their form in the URL.
 
 Widget values live in session state under the keys in FILTER_KEYS (kept across pages by
-`ui_state.keep`); the URL carries them as `from`, `to`, `doc` (repeatable), `body`, `kind`
+`ui_state.keep`); the URL carries them as `from`, `to`, `doc` (repeatable), `body`, `kind`, `state`, `lang`
 and `group`, so a filtered search is still a link.
 """
 
@@ -14,14 +14,16 @@ import streamlit as st
 
 from tipsearch.citations import document_name
 from tipsearch.errors import NotFoundError
+from tipsearch.ingest.language import LANGUAGES
 from tipsearch.search.filters import Filters
 from tipsearch.library import Library
 from tipsearch.records import Document
 
 ANY_BODY = "All bodies"
+ANY_LANGUAGE = "any"
 KINDS = {"any": None, "recommendations": "recommendation", "other": "other"}
 URL_KIND = {v: k for k, v in KINDS.items() if v}
-FILTER_KEYS = ("f-years", "f-docs", "f-body", "f-kind")
+FILTER_KEYS = ("f-years", "f-docs", "f-body", "f-kind", "f-lang")
 GROUP_KEYS = ("f-group-on", "f-group")
 MAX_GROUP = 5
 
@@ -47,6 +49,8 @@ class Chosen:
             parts.append(URL_KIND[f.kind])
         if f.state:
             parts.append(f"recommended by {f.state}")
+        if f.language:
+            parts.append(f"in {LANGUAGES[f.language]}")
         return " \u00b7 ".join(parts)
 
 
@@ -68,6 +72,8 @@ def initial(url: Mapping[str, list[str]], docs: Sequence[Document], lib: Library
     first = {name: values[0] if values else None for name, values in url.items()}
     values: dict = {"f-kind": URL_KIND.get(first.get("kind") or "", "any"), "f-body": first.get("body") or ANY_BODY,
                     "f-state": first.get("state") or ""}
+    lang = (first.get("lang") or "").lower()
+    values["f-lang"] = lang if lang in LANGUAGES else ANY_LANGUAGE
     span = year_range(docs)
     if span:
         low, high = span
@@ -105,6 +111,7 @@ def clear() -> None:
     if span:
         state["f-years"] = tuple(span)
     state["f-docs"], state["f-body"], state["f-kind"], state["f-state"] = [], ANY_BODY, "any", ""
+    state["f-lang"] = ANY_LANGUAGE
 
 
 def sidebar(lib: Library) -> Chosen:
@@ -144,7 +151,11 @@ def sidebar(lib: Library) -> Chosen:
     recommending = _state(bar, docs)
     if recommending:
         params["state"] = recommending
-    filters = Filters(year_from, year_to, tuple(files), None if body == ANY_BODY else body, KINDS[kind], recommending)
+    language = _language(bar, docs)
+    if language:
+        params["lang"] = language
+    filters = Filters(year_from, year_to, tuple(files), None if body == ANY_BODY else body, KINDS[kind], recommending,
+                      language)
     if not filters.empty:
         bar.button("Clear filters", key="clear-filters", on_click=clear)
     return Chosen(filters, params)
@@ -157,6 +168,19 @@ def _state(bar, docs: Sequence[Document]) -> str | None:
     chosen = bar.text_input("Recommending State", key="f-state", placeholder="Any State",
                             help="Only review recommendations made by this State (part of its name is enough).")
     return chosen.strip() or None
+
+
+def _language(bar, docs: Sequence[Document]) -> str | None:
+    """The document-language box, shown where the index holds documents in more than one language."""
+    present = [c for c in LANGUAGES if any(d.language == c for d in docs)]
+    chosen = st.session_state.get("f-lang", ANY_LANGUAGE)
+    if len(present) < 2 and chosen == ANY_LANGUAGE:
+        return None
+    options = [ANY_LANGUAGE, *dict.fromkeys([*present, *([chosen] if chosen != ANY_LANGUAGE else [])])]
+    names = {ANY_LANGUAGE: "Any language", **LANGUAGES}
+    picked = bar.selectbox("Document language", options, key="f-lang", format_func=names.get,
+                           help="Only documents written in this language; a question may be in any of them.")
+    return None if picked == ANY_LANGUAGE else picked
 
 
 def group() -> int | None:

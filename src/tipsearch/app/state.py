@@ -17,7 +17,7 @@ VIEWS = ("Search", "Timeline", "Reader", "Library", "Reading pack")
 _URL_VIEW = {"search": "Search", "timeline": "Timeline", "compare": "Compare", "reader": "Reader", "library": "Library",
              "pack": "Reading pack"}
 # Widget values that outlive a page switch (Streamlit drops a widget's state when it is not drawn).
-KEPT = ("question", "f-years", "f-docs", "f-body", "f-kind", "f-group-on", "f-group")
+KEPT = ("question", "f-years", "f-docs", "f-body", "f-kind", "f-lang", "f-group-on", "f-group")
 
 STYLE = """
 <style>
@@ -83,7 +83,7 @@ def start() -> None:
     state.compare_old = params.get("old") if state.view == "Compare" else None
     state.compare_new = params.get("new") if state.view == "Compare" else None
     state.url_filters = (
-        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "group")}
+        {name: params.get_all(name) for name in ("from", "to", "doc", "body", "kind", "state", "lang", "group")}
         if state.view in ("Search", "Timeline") else {}
     )
     state.pack = []

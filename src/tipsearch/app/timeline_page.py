@@ -11,7 +11,7 @@ from tipsearch.app import state as ui_state
 from tipsearch.citations import document_name
 from tipsearch.app.display import inert
 from tipsearch.library import Library
-from tipsearch.ingest.metadata import human_date
+from tipsearch.ingest.dates import human_date
 from tipsearch.search.related import TimelineEntry
 from tipsearch.app.search_page import snippet, unit_actions
 

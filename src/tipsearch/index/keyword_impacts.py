@@ -14,8 +14,8 @@ floating-point order, so scores equal bm25()'s:
     f = text count + w * context count,  D = tokens of u (all columns),  avgdl = tokens / rows,
     idf = log((N - n + 0.5) / (n + 0.5)), replaced by 1e-6 when <= 0,  k1 = 1.2,  b = 0.75.
 
-Whatever cannot be scored exactly this way (a word that is 0 or 2+ tokens, another context
-weight) is answered by FTS5 itself: `search` returns None and the caller falls back.
+Whatever cannot be scored exactly this way (a word that is 0 tokens, or 2+ tokens all of which some unit
+holds; another context weight) is answered by FTS5 itself: `search` returns None and the caller falls back.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ class Impacts:
         rows: list[int] = []
         for word in words:
             tokens = query_tokens(self.tokenize, word)
+            if len(tokens) > 1 and any(t not in self.terms for t in tokens):
+                continue  # a phrase with a token no unit holds matches nothing ("贩 运" in English text): adds nothing
             if len(tokens) != 1:  # a multi-token phrase needs positions; an empty one FTS5's own reading
                 return None
             row = self.terms.get(tokens[0])

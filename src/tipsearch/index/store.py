@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -11,7 +12,9 @@ from pathlib import Path
 from tipsearch.errors import IndexCorruptError, NotFoundError
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.records import Document, Paragraph, Unit
-from tipsearch.text import WORD, Reference, matches
+from tipsearch.text import CJK, Reference, fts_form, matches, words
+
+_CJK_OR_NOT = re.compile(f"{CJK.pattern}+|(?:(?!{CJK.pattern}).)+")
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 CONTEXT_WEIGHT = 0.5  # bm25() weight of the context column (label + headings); text is 1
@@ -22,7 +25,7 @@ CREATE TABLE documents (
     sha256 TEXT NOT NULL UNIQUE,
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
     date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT,
-    kind TEXT, distributed TEXT
+    kind TEXT, distributed TEXT, original TEXT
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -52,12 +55,26 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
-                "kind, distributed")
+                "kind, distributed, original")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
-    """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query."""
-    return list(dict.fromkeys(w.lower() for w in WORD.findall(question)))[:max_terms]
+    """The distinct words of any text, lower-cased, in order: each is one phrase of fts_query.
+
+    A run of Chinese characters becomes its overlapping pairs, "贩运人口" -> "贩 运", "运 人", "人 口": the index holds
+    Chinese one character a token (text.fts_form), so each pair is a two-token phrase, as a CJK bigram index reads.
+    """
+    out: list[str] = []
+    for word in words(question):
+        if word.isascii():
+            out.append(word.lower())
+            continue
+        for piece in _CJK_OR_NOT.findall(word):
+            if CJK.match(piece):
+                out.extend([f"{a} {b}" for a, b in zip(piece, piece[1:])] or [piece])
+            else:
+                out.append(piece.lower())
+    return list(dict.fromkeys(out))[:max_terms]
 
 
 def fts_query(question: str, max_terms: int = 64) -> str | None:
@@ -99,9 +116,9 @@ class Store:
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
             "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
-            " distribution, session, kind, distributed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " distribution, session, kind, distributed, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
-             doc.distribution, doc.session, doc.kind, doc.distributed),
+             doc.distribution, doc.session, doc.kind, doc.distributed, doc.original),
         )
         return int(cur.lastrowid)
 
@@ -115,7 +132,8 @@ class Store:
         )
         unit_id = int(cur.lastrowid)
         context = " ".join([p.label or "", *p.section])
-        self.conn.execute("INSERT INTO units_fts (rowid, text, context) VALUES (?,?,?)", (unit_id, p.text, context))
+        self.conn.execute("INSERT INTO units_fts (rowid, text, context) VALUES (?,?,?)",
+                          (unit_id, fts_form(p.text), fts_form(context)))
         return unit_id
 
     def add_chunks(self, rows: Iterable[tuple[int, int, str]]) -> None:
@@ -247,12 +265,14 @@ class Store:
         body: str | None = None,
         kind: str | None = None,
         state: str | None = None,
+        language: str | None = None,
     ) -> list[tuple[int, int, int]]:
         """(chunk id, unit id, document id) of every unit that meets all the conditions given.
 
         A year bound excludes documents of unknown year: they cannot be shown to be in range.
         kind is "recommendation" or "other" (everything that is not a recommendation); state keeps the review
-        recommendations one of whose recommending States contains it (case-insensitive).
+        recommendations one of whose recommending States contains it (case-insensitive); language keeps the
+        documents written in it ("fr"), so it leaves out those whose language is unknown.
         """
         conditions: list[str] = []
         params: list[object] = []
@@ -275,6 +295,9 @@ class Store:
         if state:
             conditions.append("EXISTS (SELECT 1 FROM json_each(u.states) WHERE instr(lower(value), lower(?)) > 0)")
             params.append(state)
+        if language:
+            conditions.append("d.language = ?")
+            params.append(language)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         return self._query(
             "SELECT c.id, u.id, d.id FROM chunks c JOIN units u ON u.id = c.unit_id"
@@ -333,9 +356,9 @@ _UNIT_COLUMNS = (
 
 def _document(row: tuple) -> Document:
     id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, kind, \
-        distributed, units = row
+        distributed, original, units = row
     return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
-                    session, kind, distributed)
+                    session, kind, distributed, original)
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:

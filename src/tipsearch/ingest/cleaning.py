@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from tipsearch.ingest.dates import DATE, MONTH_AS_PRINTED, is_date
 from tipsearch.ingest.words import repair_split_words
 from tipsearch.records import Page
 
@@ -22,17 +23,23 @@ _EMPTY_LINK = re.compile(r"\[([^\]\n]+)\]\(#\)")
 _JOB_NUMBER = re.compile(r"^(?:[A-Z]{1,2}\.\d{2}-\d{5}\s*(?:\([A-Z]\))?)(?:\s+\S+)*$"
                          r"|^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+[\d/*]+)*$")  # "17-23195 (E) 260118", "24-24140 2/8"
 _BARCODE = re.compile(r"^\*\d{7,}\*$")
-_PAGE_NUMBER = re.compile(r"^(\d{1,4}\s*/\s*\d{1,4}|-\s*\d{1,4}\s*-|page \d{1,4}( of \d{1,4})?)$", re.I)
+_PAGE_NUMBER = re.compile(r"^(\d{1,4}\s*/\s*\d{1,4}|-\s*\d{1,4}\s*-|(?:page|página) \d{1,4}"
+                          r"( (?:of|sur|de) \d{1,4})?)$", re.I)
 _PAGE_TOKEN = re.compile(r"^\d{1,4}\s*/\s*\d{1,4}\s+|\s+\d{1,4}\s*/\s*\d{1,4}$|^\d{1,4}\s+|\s+\d{1,4}$")
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a]{2,}")
 # A UN document symbol: "CTOC/COP/WG.4/2022/2", "A/HRC/47/34", "E/CN.15/2023/L.4".
 SYMBOL = re.compile(r"(?<![\w/])[A-Z][A-Z0-9]*(?:\.\d{1,3})?(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?![\w/])")
-_MASTHEAD = re.compile(r"^(United Nations|Distr\.?:.*|Original:.*|\d{1,2} \w+ \d{4})$")
+# The masthead in English, French and Spanish: "Distr.: General", "Distr. générale", "Distr. : générale",
+# "Distr. general"; "Original: English", "Original : anglais"; the language of the copy ("Français").
+_MASTHEAD = re.compile(r"^(United Nations|Nations Unies|Naciones Unidas|Distr\.\s*:?\s*\w+.*|Distr:.*|"
+                       r"Original\s*:.*|Français|Español|Русский|العربية|中文|\d{1,2} \w+ \d{4})$")
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
 # A table of contents entry: a dot leader, then paragraph numbers and/or a page number ("... 1–4 3", "... 23").
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}[\s\d\u2013\u2014-]*\d$")
-_CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Paragraphs|Page|Paragraphs\s+Page)$", re.I)
+_CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Table des matières|Índice|"
+                            r"Paragraphs|Paragraphes|Párrafos|"
+                            r"Pages?|Página|(?:Paragraphs|Paragraphes|Párrafos)\s+(?:Page|Página))$", re.I)
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
 _TOP_EDGE = 7  # a running header may be a whole title wrapped over four lines, plus symbol and page number
 _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's footnotes
@@ -65,7 +72,7 @@ def is_symbol(text: str) -> bool:
 
 def is_masthead(text: str) -> bool:
     """First-page masthead lines: "United Nations", the symbol, "Distr.: General", the date."""
-    return bool(_MASTHEAD.match(text) or is_symbol(text))
+    return bool(_MASTHEAD.match(text) or is_date(text) or is_symbol(text))
 
 
 def clean_line(raw: str) -> str:
@@ -144,7 +151,7 @@ def _drop_contents(lines: list[str], removed: list[str]) -> list[str]:
 
 def _marker(number: str) -> re.Pattern[str]:
     # A footnote mark is the note number glued to a word or punctuation: "process1", "4/4,1 the".
-    return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"]){number}(?=\s|$)")
+    return re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\u00bb\"]){number}(?=\s|$)")
 
 
 def _find_marker(number: str, text: str, start: int = 0) -> re.Match[str] | None:
@@ -164,9 +171,7 @@ def _year_marker(number: str, text: str, start: int) -> re.Match[str] | None:
     return re.compile(rf"(?<=\b(?:19|20)\d\d){number}(?=[\s,;.]|$)").search(text, start)
 
 
-_NOT_A_NOTE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December) \d{4}\b")
-_BODY_START = re.compile(r"^(\d{1,4}\.\s|[IVXL]+\.\s|Recommendation \d)")
+_BODY_START = re.compile(r"^(\d{1,4}\.\s|[IVXL]+\.\s|(?:Recommendation|Recommandation|Recomendación) \d)")
 
 
 def _split_footnotes(lines: list[str], next_note: int, removed: list[str]) -> tuple[list[str], list[tuple[int, str]], int]:
@@ -174,7 +179,7 @@ def _split_footnotes(lines: list[str], next_note: int, removed: list[str]) -> tu
     for i in range(1, len(lines)):
         m = _FOOTNOTE.match(lines[i])
         # Notes number on through the document; a missed one earlier must not stop the rest.
-        if not m or not next_note <= int(m.group(1)) <= next_note + 5 or _NOT_A_NOTE.match(lines[i]):
+        if not m or not next_note <= int(m.group(1)) <= next_note + 5 or DATE.match(lines[i]):  # "14 July 2022"
             continue
         if any(_BODY_START.match(t) for t in lines[i + 1 :]):
             continue  # footnotes sit below the body text, never above a paragraph
@@ -208,14 +213,18 @@ _REFERENCE_WORDS = frozenset(
     "paragraph paragraphs para paras article articles art no nos resolution resolutions decision decisions chapter "
     "chap annex annexes target targets action actions section sect item items goal goals vol page pages p pp part "
     "rule rules principle principles recommendation recommendations and or to of on from than between by in at "
-    "session sessions meeting meetings".split())
-_MONTH_AFTER = re.compile(r"\s+(January|February|March|April|May|June|July|August|September|October|November|"
-                          r"December)\b")
+    "session sessions meeting meetings "
+    # the same in French and Spanish: "paragraphe 7", "résolution 5", "párrafo 7", "le 19", "el 19 de"
+    "paragraphe paragraphes párrafo párrafos résolution résolutions resolución resoluciones décision décisions "
+    "decisión decisiones chapitre capítulo annexe annexes anexo anexos objectif objectifs objetivo objetivos cible "
+    "cibles recommandation recommandations recomendación recomendaciones séance séances sesión sesiones réunion "
+    "reunión période período et y ou o du des au aux le la les el los las del al de à en par por sur entre".split())
+_MONTH_AFTER = re.compile(r"\s+(?:de\s+)?" + MONTH_AS_PRINTED + r"\b")
 
 
 def _detached_marker(number: str, text: str, start: int) -> re.Match[str] | None:
     """A note mark set apart by a space, "Development, 1 and"; never "paragraph 1" or "on 19 December"."""
-    pattern = re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\"])\s+{number}(?=\s|$)")
+    pattern = re.compile(rf"(?<=[A-Za-z\u00c0-\u024f.,;:)\u201d\u2019\u00bb\"])\s+{number}(?=\s|$)")
     for m in pattern.finditer(text, start):
         if _MONTH_AFTER.match(text, m.end()):
             continue

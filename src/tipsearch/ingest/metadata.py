@@ -5,55 +5,61 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
-from datetime import date as Date
 from pathlib import Path
 
+from tipsearch.ingest import language
 from tipsearch.ingest.cleaning import SYMBOL, Line, is_masthead, is_symbol
+from tipsearch.ingest.dates import DATE_WORDS, is_date, iso_date
 from tipsearch.ingest.structure.resolution import CHAPEAU
 from tipsearch.records import Document
 
 CATALOG = "catalog.csv"
-CATALOG_FIELDS = ("symbol", "title", "short_title", "date", "body")
-_MONTHS = {m: i for i, m in enumerate(
-    "January February March April May June July August September October November December".split(), 1)}
-_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
-_LANGUAGE = re.compile(r"\bOriginal:\s*(\w+)")
-_DISTRIBUTION = re.compile(r"\bDistr\.?:\s*(\w+)")
+CATALOG_FIELDS = ("symbol", "title", "short_title", "date", "body", "language")
+_LANGUAGE = re.compile(r"\bOriginal\s*:\s*(\w+)")  # "Original: English", "Original : anglais", "Original: inglés"
+# "Distr.: General", "Distr. : générale", "Distr. general"
+_DISTRIBUTION = re.compile(r"\bDistr(?:\.\s*:?|:)\s*(\w+)")
+_DISTRIBUTIONS = {"générale": "General", "general": "General", "limitée": "Limited", "limitada": "Limited",
+                  "restreinte": "Restricted", "reservada": "Restricted"}
 _BODY = re.compile(
     r"^(Working Group on .+|Conference of the Parties.+|Human Rights Council|General Assembly|"
-    r"Economic and Social Council|Commission on .+|Security Council|Special Rapporteur on .+)$"
+    r"Economic and Social Council|Commission on .+|Security Council|Special Rapporteur on .+|"
+    r"Groupe de travail sur .+|Conférence des Parties.+|Conseil des droits de l['’]homme|Assemblée générale|"
+    r"Conseil économique et social|Commission (?:des|de la|du) .+|Conseil de sécurité|"
+    r"Rapporteu(?:r|se) spéciale? sur .+|"
+    r"Grupo de Trabajo sobre .+|Conferencia de las Partes.+|Consejo de Derechos Humanos|Asamblea General|"
+    r"Consejo Económico y Social|Comisión de .+|Consejo de Seguridad|Relatora? Especial sobre .+)$"
 )
-_SESSION = re.compile(r"^(.{0,60}\b(session|meeting|Session|Meeting)\b.{0,60}|[A-Z][a-z]+(?: [A-Z][a-z]+)?, \d.{0,40}\d{4})$")
-_TITLE = re.compile(r"^(Report|Note|Background paper|Draft|Resolution|Decision|Guidance|Statement)\b")
-_TITLE_STOP = re.compile(r"^(Summary|Contents|Abstract|Note by|\*|Agenda|Item \d|[IVXL]+\.\s|[A-Z]\.\s|\d+\.\s)")
+_PLACE = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?: [A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?"  # "Vienna", "Genève"
+_SESSION = re.compile(r"^(.{0,60}\b([Ss]ession|[Mm]eeting|séance|período de sesiones|sesión)\b.{0,60}|"
+                      + _PLACE + r", \d.{0,40}\d{4})$")
+_TITLE = re.compile(r"^(Report|Note|Background paper|Draft|Resolution|Decision|Guidance|Statement|"
+                    r"Rapport|Document d['’]information|Projet|Résolution|Décision|Déclaration|"
+                    r"Informe|Nota|Documento de antecedentes|Proyecto|Resolución|Decisión|Declaración)\b")
+_TITLE_STOP = re.compile(r"^(Summary|Contents|Abstract|Note by|\*|Agenda|Item \d|[IVXL]+\.\s|[A-Z]\.\s|\d+\.\s|"
+                         r"Résumé|Table des matières|Note du|Ordre du jour|Point \d|"
+                         r"Resumen|Índice|Nota de|Programa|Tema \d)")
+_UNITED_NATIONS = ("United Nations", "Nations Unies", "Naciones Unidas")
 # Masthead items printed on the same line as other text in a PDF: taken out before reading lines.
-_MASTHEAD_TOKENS = re.compile(r"\bDistr\.?:\s*\w+|\bOriginal:\s*\w+|^United Nations\b")
+_MASTHEAD_TOKENS = re.compile(r"\bDistr(?:\.\s*:?|:)\s*\w+|\bOriginal\s*:\s*\w+"
+                              r"|^(?:" + "|".join(_UNITED_NATIONS) + r")\b")
 _MAX_TITLE_CHARS = 400
-_ADOPTION = re.compile(r"\b(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on (\d{1,2} \w+ \d{4})")
-_ADOPTION_START = re.compile(r"\badopted by the\b|^on \d{1,2} \w+ \d{4}$")
-_TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to)\b")
-_TREATY_ADOPTED = re.compile(r"^(Adopted|Done)\b")
+# "Resolution adopted by the General Assembly on 18 December 2098", "Résolution adoptée par l'Assemblée générale
+# le 18 décembre 2098", "Resolución aprobada por la Asamblea General el 18 de diciembre de 2098"
+_ADOPTION = re.compile(r"\b(?:(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on|(?:Résolution|Décision) "
+                       r"adoptée par (?:l['’]|le |la )[\w ]{2,80}? le|(?:Resolución|Decisión) aprobada por "
+                       r"(?:el|la) [A-Z][\w ]{2,80}? el) (" + DATE_WORDS + ")")
+_ADOPTION_START = re.compile(r"\b(?:adopted by the|adoptée par|aprobada por)\b|^(?:on|le|el) " + DATE_WORDS + "$")
+_TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to|Préambule|Les États Parties au|Preámbulo|"
+                                r"Los Estados Partes? en)\b")
+_TREATY_ADOPTED = re.compile(r"^(Adopted|Done|Adoptée?|Fait|Adoptad[oa]|Hecho)\b")
+_TREATY_BODY = re.compile(r"\b(?:Adopted by (?:the )?(General Assembly|Security Council)"
+                          r"|Adoptée? par (?:l['’]|le )?(Assemblée générale|Conseil de sécurité)"
+                          r"|Adoptad[oa] por (?:la |el )?(Asamblea General|Consejo de Seguridad))\b")
 _NOTE_MARKS = re.compile(r"\s*\*{1,3}$")
 _CHAPTER = re.compile(r"^chapter\s+([0-9]{1,3}|[IVXL]{1,6})\b[:.]?\s*(.*)$", re.I)
 _YEAR_END = re.compile(r"\b((?:19|20)\d{2})$")
 _PAGE_FIELD = re.compile(r"\s*\bPage(?: \d+)?(?: of(?: \d+)?)?$")
 _FRONT_MATTER_LINES = 40
-
-
-def iso_date(text: str) -> str | None:
-    """First date written like "14 July 2022" in text, as ISO."""
-    m = _DATE.search(text)
-    if not m:
-        return None
-    return Date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))).isoformat()
-
-
-def human_date(iso: str | None) -> str | None:
-    """ISO date -> "14 July 2022"."""
-    if not iso:
-        return None
-    d = Date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
 def _front_matter(lines: list[Line]) -> list[str]:
@@ -73,7 +79,8 @@ def _front_matter(lines: list[Line]) -> list[str]:
 def _symbol(front: list[str]) -> str | None:
     # The masthead's own line ("United Nations A/HRC/99/15") before a symbol a note quotes ("Previously issued").
     for text in front:
-        if is_symbol(rest := text.removeprefix("United Nations").strip()):
+        rest = next((text.removeprefix(un).strip() for un in _UNITED_NATIONS if text.startswith(un)), text)
+        if is_symbol(rest):
             return rest
     for text in front:
         for m in SYMBOL.finditer(text):
@@ -144,7 +151,7 @@ def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
 
 def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
             front_matter: tuple[str, ...] | None = None) -> Document:
-    """Read symbol, date, title, body, distribution, language and session off the front matter.
+    """Read symbol, date, title, body, distribution, original language and session off the front matter.
 
     kind (how structure read the document) picks where a resolution's or a treaty's title and dates are;
     front_matter: what the segmenter set apart (a table's page header, a publication's cover).
@@ -163,8 +170,8 @@ def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
 
 def _treaty_body(lines: list[Line]) -> str | None:
     for ln in lines[:_FRONT_MATTER_LINES]:
-        if m := re.search(r"\bAdopted by (?:the )?(General Assembly|Security Council)\b", ln.text):
-            return m.group(1)
+        if m := _TREATY_BODY.search(ln.text):
+            return next(g for g in m.groups() if g)
     return None
 
 
@@ -176,7 +183,7 @@ def _review_title(front: list[str]) -> str | None:
     parts: list[str] = []
     for i in range(start, min(start + 4, len(front))):
         parts.append(_NOTE_MARKS.sub("", front[i]))
-        if parts[-1].endswith("Review"):  # the State under review is the next line, after any blank
+        if parts[-1].endswith(("Review", "universel", "Universal")):  # the State under review: the next line
             state = next((t for t in front[i + 1 : i + 4] if t), "")
             if state and not is_masthead(state) and not state.startswith("*") and len(state) < 60:
                 return f"{' '.join(parts)}: {state}"
@@ -206,16 +213,17 @@ def _table_title(front: list[str]) -> str | None:
 
 def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None = None,
                     front_matter: tuple[str, ...] | None = None) -> Document:
-    """Symbol, date, title, body, distribution, language and session off a report's front matter; a table or a
+    """Symbol, date, title, body, distribution, original language and session off a report's front matter; a table or a
     publication has no masthead, so its front matter is what its segmenter set apart, not the first lines."""
     own_front = kind in ("table", "publication") and front_matter is not None
     front = list(front_matter) if own_front else _front_matter(lines)
     symbol = _symbol(front)
     # The masthead's date stands on its own line; a session's dates ("24 February–20 March 2020") do not.
-    iso = next((iso_date(t) for t in front if _DATE.fullmatch(t)), None) or next(
+    iso = next((iso_date(t) for t in front if is_date(t)), None) or next(
         (d for t in front if (d := iso_date(t))), None)
-    language = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
-    distribution = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
+    original = next((m.group(1) for t in front if (m := _LANGUAGE.search(t))), None)
+    printed = next((m.group(1) for t in front if (m := _DISTRIBUTION.search(t))), None)
+    distribution = _DISTRIBUTIONS.get(printed.lower(), printed) if printed else None
     rest = [_MASTHEAD_TOKENS.sub("", SYMBOL.sub("", t)).strip() if t else "" for t in front]
     bodies = [t for t in rest if _BODY.match(t)]
     session = next((t for t in rest if t and _SESSION.match(t) and not _TITLE.match(t)), None)
@@ -233,7 +241,7 @@ def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None 
         date=iso,
         year=iso_year,
         body=bodies[-1] if bodies else None,
-        language=language,
+        original=original,
         distribution=distribution,
         session=session,
     )
@@ -256,6 +264,8 @@ def apply_catalog(doc: Document, row: dict[str, str] | None) -> Document:
     """The catalog fills in or overrides what the text says."""
     if not row:
         return doc
+    if "language" in row:  # "French" or "fr": the code, as detection gives it
+        row = {**row, "language": language.code(row["language"]) or row["language"]}
     doc = replace(doc, **row)
     if "date" in row:
         doc = replace(doc, year=int(row["date"][:4]))

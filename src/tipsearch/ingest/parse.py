@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tipsearch.errors import TipsearchError, UnreadableFileError
-from tipsearch.ingest import cleaning, metadata, readers, structure
+from tipsearch.ingest import cleaning, language, metadata, readers, structure
 from tipsearch.ingest.structure import Segmentation
 from tipsearch.records import Document, Page, Paragraph
 
@@ -54,7 +54,8 @@ def parse_file(path: Path, sha256: str | None = None, catalog_row: dict[str, str
     if not seg.units:
         raise UnreadableFileError(path.name, "no paragraphs of text found")
     found = metadata.extract(lines, path.name, sha256 or sha256_file(path), seg.kind, seg.front_matter)
-    document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind), catalog_row)
+    written_in = language.detect("\n".join(u.text for u in seg.units))  # the body, not a masthead's "Original:"
+    document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind, language=written_in), catalog_row)
     return ParsedFile(path, document, seg.units, coverage(pages, seg, removed))
 
 

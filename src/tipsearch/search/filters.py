@@ -1,5 +1,5 @@
-"""Filters on where results may come from (years, documents, body, kind, recommending State), and grouping by
-document.
+"""Filters on where results may come from (years, documents, body, kind, recommending State, language), and
+grouping by document.
 
 Filters are turned into the set of allowed units and chunks *before* retrieval, so the
 keyword query and the vector search rank only allowed units: a filter never hides a better
@@ -16,6 +16,7 @@ import numpy as np
 
 from tipsearch.errors import BadFilterError
 from tipsearch.index.store import Store
+from tipsearch.ingest.language import LANGUAGES
 
 KINDS = ("recommendation", "other")
 T = TypeVar("T")
@@ -31,8 +32,15 @@ class Filters:
     body: str | None = None  # case-insensitive, part of the body's name is enough ("working group")
     kind: str | None = None  # "recommendation" or "other"
     state: str | None = None  # a review recommendation's recommending State, case-insensitive, part of the name
+    language: str | None = None  # the document's language, an ISO 639-1 code ("fr"; "FR" is read as "fr")
 
     def __post_init__(self) -> None:
+        if self.language is not None:
+            code = self.language.strip().lower()
+            if code not in LANGUAGES:
+                raise BadFilterError(
+                    f"language must be one of {', '.join(LANGUAGES)} (ISO 639-1), not {self.language!r}")
+            object.__setattr__(self, "language", code)
         if self.kind is not None and self.kind not in KINDS:
             raise BadFilterError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
@@ -74,7 +82,7 @@ def allowed(
         return None
     document_ids = {store.document(ref).id for ref in filters.documents}
     rows = store.select_chunks(filters.year_from, filters.year_to, document_ids, filters.body, filters.kind,
-                               filters.state)
+                               filters.state, filters.language)
     rows = [r for r in rows if r[1] not in exclude_units and r[2] not in exclude_documents]
     return Allowed(frozenset(r[1] for r in rows), np.array([r[0] for r in rows], dtype=np.int64))
 

@@ -20,10 +20,12 @@ from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
 _PARA = re.compile(r"^(\d{1,4})\.(?:\s+(\S.*))?$")
-_RECOMMENDATION = re.compile(r"^Recommendation\s+(\d{1,3})\.?$")
+# "Recommendation 1", "Recommandation 1", "Recomendación 1": labelled "Recommendation 1" whatever the language, so
+# citations, `rec:1` and "related DOC 'Recommendation 1'" read the same in every document (citations.py).
+RECOMMENDATION = re.compile(r"^(?:Recommendation|Recommandation|Recomendación)\s+(\d{1,3})\.?$")
 _HEADING = re.compile(r"^([IVXL]{1,6}|[A-Z])\.\s+(\S.*)$")
 _LIST_ITEM = re.compile(r"^(\(?[a-z]{1,4}\)|\(?\d{1,3}[.)]|[-\u2022\u2013\u25aa*])\s")
-_END_OF_SENTENCE = re.compile(r"[.;:!?\u201d\"]$")
+_END_OF_SENTENCE = re.compile(r"[.;:!?\u201d\u00bb\"]$")
 _MAX_HEADING_CHARS = 300
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -134,7 +136,7 @@ class _Segmenter:
             return
         m = _PARA.match(text)
         starts_paragraph = self.numbered and m and int(m.group(1)) == self.last_number + 1
-        if self.heading is not None and not starts_paragraph and not _RECOMMENDATION.match(text):
+        if self.heading is not None and not starts_paragraph and not RECOMMENDATION.match(text):
             self.heading.append(text)  # a heading wrapped over several lines
             return
         if starts_paragraph:
@@ -143,7 +145,7 @@ class _Segmenter:
             if m.group(2):
                 self.current.add(m.group(2))
             return
-        r = _RECOMMENDATION.match(text)
+        r = RECOMMENDATION.match(text)
         if r and self.last_number and int(r.group(1)) > self.last_recommendation:
             self.last_recommendation = int(r.group(1))
             self.open(str(self.last_number), "recommendation", f"Recommendation {r.group(1)}", line.page)

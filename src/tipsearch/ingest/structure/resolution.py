@@ -19,21 +19,36 @@ from tipsearch.ingest.cleaning import Line
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
+# "The General Assembly,", "L'Assemblée générale,", "La Asamblea General,", and the councils, conferences and
+# commissions that adopt resolutions, in English, French and Spanish.
 CHAPEAU = re.compile(
-    r"^The (General Assembly|Security Council|Economic and Social Council|Human Rights Council|"
-    r"Conference of the Parties\b.{0,150}|Commission on [A-Z].{0,80}|[A-Z][\w ]{0,60} Council),?$"
+    r"^(?:The (General Assembly|Security Council|Economic and Social Council|Human Rights Council|"
+    r"Conference of the Parties\b.{0,150}|Commission on [A-Z].{0,80}|[A-Z][\w ]{0,60} Council)"
+    r"|L['\u2019](Assemblée générale)|Le (Conseil\b.{0,60})"
+    r"|La (Conférence des Parties\b.{0,150}|Commission\b.{0,80})"
+    r"|La (Asamblea General|Conferencia de las Partes\b.{0,150}|Comisión\b.{0,80})|El (Consejo\b.{0,60})),?$"
 )
-_ADOPTED = re.compile(r"\b(Resolution|Decision) adopted by the\b")
-_DRAFT = re.compile(r": draft (resolution|decision)$|^Draft (resolution|decision)\b", re.I)
+_ADOPTED = re.compile(r"\b(?:(?:Resolution|Decision) adopted by the|(?:Résolution|Décision) adoptée par|"
+                      r"(?:Resolución|Decisión) aprobada por)\b")
+_RESOLUTION_WORDS = r"(?:resolution|decision|résolution|décision|resolución|decisión)"
+_DRAFT = re.compile(rf": (?:draft|projet de|proyecto de) {_RESOLUTION_WORDS}$"
+                    rf"|^(?:Draft|Projet de|Proyecto de) {_RESOLUTION_WORDS}\b", re.I)
 SESSION_NUMBER = re.compile(r"^(\d{1,3}/\d{1,4})\.\s+\S")
 _OPERATIVE = re.compile(r"^(\d{1,3})\.(?:\s+(\S.*))?$")
-_PLENARY = re.compile(r"^\d{1,3}(?:st|nd|rd|th) plenary meeting$")
-_ANNEX = re.compile(r"^Annex(?:\s+[IVX]{1,4})?$")
+# "65th plenary meeting", "65e séance plénière", "65ª sesión plenaria"
+_PLENARY = re.compile(r"^\d{1,3}(?:(?:st|nd|rd|th) plenary meeting|(?:e|ᵉ|ème) séance plénière"
+                      r"|\.?[ªa] sesión plenaria)$")
+_ANNEX = re.compile(r"^(?:Annex|Annexe|Anexo)(?:\s+[IVX]{1,4})?$")
 _SUBPARAGRAPH = re.compile(r"^\(?[a-z]{1,4}\)(?:\s|$)")
-# The first words of a preambular paragraph: a participle or adjective phrase ("Deeply concerned", "Mindful").
+# The first words of a preambular paragraph: a participle or adjective phrase ("Deeply concerned", "Mindful");
+# in French and Spanish the Assembly is feminine: "Rappelant", "Profondément préoccupée", "Recordando", "Consciente".
 _OPENER = re.compile(
     r"^(?:(?:Deeply|Gravely|Seriously|Strongly|Firmly|Further|Also)\s+)?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|"
     r"Conscious|Cognizant|Desirous|Alarmed)\b(?!\s+in\s+persons)"
+    r"|^(?:(?:Profondément|Vivement|Gravement|Sérieusement|Fermement)\s+[a-z\u00df-\u00ff]+(?:ée|ue)"
+    r"|(?:Se |S['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ant|ée|ue)|Consciente|Soucieuse)\b"
+    r"|^(?:(?:Profundamente|Gravemente|Seriamente|Firmemente)\s+[a-z\u00df-\u00ff]+(?:ada|ida)"
+    r"|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ando|iendo|ada|ida)|Consciente)\b"
 )
 _LOOK_LINES = 200  # the chapeau and the adoption or draft line are on the first page
 

@@ -21,15 +21,20 @@ from tipsearch.ingest.structure.segmentation import Segmentation
 
 _SUB = re.compile(r"^(\d{1,4})\.(\d{1,3})\.?\s+(\S.*)$")  # "115.120 Text ..."
 _INNER = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")  # "11. To strengthen ..." in a paragraph that lists them
-_ANNEX = re.compile(r"^Annex(?:es)?(?:\s+[IVXL\d]{1,5})?$")
+_ANNEX = re.compile(r"^(?:Annex(?:es)?|Annexes?|Anexos?)(?:\s+[IVXL\d]{1,5})?$")
 _NOTE = re.compile(r"^(\*{1,3})(?:\s+(\S.*))?$")  # a document note: "** Conclusions ... not been edited."
 _BRACKETED = re.compile(r"^\[[^\]]{1,60}\]$")  # "[English only]"
 _MARKS = re.compile(r"\s*\*{1,3}$")
-_REVIEW_TITLE = re.compile(r"Working Group on the Universal Periodic", re.I)
+_REVIEW_TITLE = re.compile(r"Working Group on the Universal Periodic"
+                           r"|Groupe de travail sur l['\u2019]Examen périodique universel"
+                           r"|Grupo de Trabajo sobre el Examen Periódico Universal", re.I)
 _PLAIN_HEADING_CHARS = 80
 # Words of treaties, bodies and plans, never of a State's name: "(Istanbul Convention) (Turkey)" names one State.
 _NOT_STATE = {"Convention", "Covenant", "Protocol", "Act", "Law", "Code", "Strategy", "Plan", "Programme",
-              "Principles", "Rules", "Agenda", "Committee", "Office", "Charter", "Declaration", "Statute"}
+              "Principles", "Rules", "Agenda", "Committee", "Office", "Charter", "Declaration", "Statute",
+              "Convención", "Pacte", "Pacto", "Protocole", "Protocolo", "Loi", "Ley", "Código", "Stratégie",
+              "Estrategia", "Programa", "Principes", "Principios", "Règles", "Reglas", "Comité", "Bureau", "Oficina",
+              "Charte", "Carta", "Déclaration", "Declaración", "Statut", "Estatuto"}
 _STATE_ITEM = re.compile(r"^(?:the\s+)?[A-Z\u00c0-\u00de]")
 
 
@@ -65,7 +70,7 @@ def _state_items(content: str) -> list[str]:
     """The States a group names, or [] when it is an acronym, a year, a treaty or a lowercase aside."""
     items = [" ".join(i.split()) for i in _split_top(content)]
     for item in items:
-        words = set(re.findall(r"[A-Za-z]+", item))
+        words = set(re.findall(r"[^\W\d_]+", item))
         if (not _STATE_ITEM.match(item) or any(c.isdigit() for c in item) or words & _NOT_STATE
                 or (item.replace(" ", "").isupper() and len(item) > 1)):
             return []
@@ -109,7 +114,9 @@ class _Review(_Segmenter):
         c = self.current
         if c is None or c.number != str(self.last_number):
             return False
-        return c.kind == "recommendation" or (c.kind == "paragraph" and "recommendation" in c.text().lower())
+        said = c.text().lower()
+        return c.kind == "recommendation" or (
+            c.kind == "paragraph" and any(w in said for w in ("recommendation", "recommandation", "recomendaci")))
 
     def feed(self, line: Line) -> None:
         text = line.text

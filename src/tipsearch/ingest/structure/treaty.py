@@ -16,28 +16,35 @@ from tipsearch.ingest.cleaning import Line
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
-_ARTICLE = re.compile(r"^Article\s+(\d{1,3})(?:\.\s*(\S.*))?$")
-_CHAPTER_NUMERAL = re.compile(r"^(?:Chapter\s+)?([IVXL]{1,6})\.?$")
-_CHAPTER = re.compile(r"^(?:Chapter\s+)?([IVXL]{1,6})\.\s+(\S.*)$")
+# "Article 6", "Article premier" (French for article 1), "Artículo 6", "Artículo primero": labelled "Article N".
+_ARTICLE = re.compile(r"^(?:Article|Artículo)\s+(\d{1,3}|premier|primero)(?:\.\s*(\S.*))?$")
+_FIRST = {"premier": "1", "primero": "1"}
+_CHAPTER_WORD = r"(?:Chapter|Chapitre|Capítulo)"
+_CHAPTER_NUMERAL = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.?$")
+_CHAPTER = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.\s+(\S.*)$")
 _PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _SUBPARAGRAPH = re.compile(r"^\(?([a-z])\)\s+(\S.*)$")
-_PREAMBLE = re.compile(r"^Preamble\b\s*")
-_PARTIES = re.compile(r"^(The (?:States|High Contracting) Parties to (?:this|the present) \w+,)\s*")
-_AGREED = re.compile(r"\s*(Have agreed as follows:)$")
-# A new preambular paragraph: a participle after a comma ("..., Recalling", "..., Taking into account").
+_PREAMBLE = re.compile(r"^(?:Preamble|Préambule|Preámbulo)\b\s*")
+_PARTIES = re.compile(r"^(The (?:States|High Contracting) Parties to (?:this|the present) \w+,"
+                      r"|Les (?:États Parties|Hautes Parties contractantes) (?:au|à la) présente? \w+,"
+                      r"|Los Estados Partes? en (?:el|la) presente \w+,)\s*")
+_AGREED = re.compile(r"\s*(Have agreed as follows:|Sont convenus de ce qui suit\s?:|Han (?:acordado|convenido en) lo "
+                     r"siguiente:)$")
+# A new preambular paragraph: a participle after a comma ("..., Recalling", "..., Taking into account"); the
+# States Parties are plural in French and Spanish: "Déclarant", "Préoccupés", "Recordando", "Convencidos".
 _PREAMBLE_SPLIT = re.compile(
     r"(?<=,)\s+(?=(?:Deeply |Further |Also )?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Desirous)\b"
-    r"(?!\s+in\s+[A-Z]))"
+    r"(?!\s+in\s+[A-Z])|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ant|és|us|ando|iendo|ados|idos)\b)"
 )
-_CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at)\b")
+_CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at|EN FOI DE QUOI|FAIT à|EN TESTIMONIO DE LO CUAL|HECHO en)\b")
 _MAX_TITLE_CHARS = 200
 
 
 def looks_like(lines: list[Line]) -> bool:
     """A treaty: articles 1 and 2, and the parties' chapeau or the closing formula of a preamble."""
     texts = [ln.text for ln in lines if not ln.footnote]
-    articles = {m.group(1) for t in texts if (m := _ARTICLE.match(t))}
-    formula = any("States Parties to this" in t or t.endswith("Have agreed as follows:") for t in texts)
+    articles = {_FIRST.get(m.group(1), m.group(1)) for t in texts if (m := _ARTICLE.match(t))}
+    formula = any("States Parties to this" in t or _PARTIES.match(t) or _AGREED.search(t) for t in texts)
     return {"1", "2"} <= articles and formula
 
 
@@ -127,8 +134,8 @@ class _Reader:
             return
         if self.in_preamble or _PREAMBLE.match(text) or _PARTIES.match(text):
             self.in_preamble = not _AGREED.search(text)
-            if _PREAMBLE.match(text):
-                self.headings.append("Preamble")
+            if m := _PREAMBLE.match(text):
+                self.headings.append(m.group(0).strip())  # as printed; the section path says "Preamble"
             self.feed_preamble(text)
             return
         if self.heading(text):
@@ -160,7 +167,8 @@ class _Reader:
             self.close_article()
             self.headings.append(text)
             title = f"{text}. {m.group(2)}" if m.group(2) else text
-            self.article = _Article(m.group(1), (*([self.chapter] if self.chapter else []), title))
+            number = _FIRST.get(m.group(1), m.group(1))
+            self.article = _Article(number, (*([self.chapter] if self.chapter else []), title))
             self.title_next = not m.group(2)
             return True
         if self.title_next:
