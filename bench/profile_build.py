@@ -32,7 +32,7 @@ def main() -> None:
         profile = cProfile.Profile()
         start = time.perf_counter()
         profile.enable()
-        report = build_index(work / "corpus", work / "index", embedder=emb, progress=False)
+        report = build_index(work / "corpus", work / "index", embedder=emb, progress=False, multilingual=False)
         profile.disable()
         seconds = time.perf_counter() - start
         print(f"{report.units} units, {report.embedded} chunks embedded, {emb.precision} "

