@@ -183,7 +183,7 @@ encoded once, the first stage (keyword and vector rankings fused, the keyword qu
 encode) and the top 5 read from pieces.npy (reading.py). First stage = search.retrieve + rows with
 the question on torch at the build's precision, no reading. "keyword query" is the keyword ranking
 alone, FTS5's bm25() against the precomputed impacts (impacts.py; equal scores asserted). Full
-search adds the answer span (embeds every sentence of the 10 hits, torch). Warm, 15 dev
+search adds the answer span (each hit's sentences scored with the vectors the build stored). Warm, 15 dev
 questions x 3 rounds, the variants interleaved question by question.
 """, command=command)
     write_table(
