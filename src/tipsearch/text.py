@@ -103,10 +103,24 @@ _WHOLE = re.compile(
 )
 
 
+# The same in Russian, Arabic and Chinese ("рекомендация 11", "пункт 25", "التوصية 11", "الفقرة 25", "第11项建议",
+# "第25段"); "пункт 2 повестки дня" is agenda item 2, not paragraph 2.
+_OTHER_SCRIPTS = re.compile(
+    r"(?:рекомендаци\w*|التوصية)\s*(\d{1,3})|第\s*(\d{1,3})\s*[项條条]?\s*建议|建议\s*(\d{1,3})"
+    r"|(?:пункт\w*|الفقرة)\s*(\d{1,3})(?!\d|\s*повестк)|第\s*(\d{1,3})\s*段", re.IGNORECASE)
+
+
 def references(question: str) -> list[Reference]:
     """Each unit a question names by its label or number, in order, once: "recommendation 7", "para. 46",
-    "preambular paragraph 3", "PP 3", "art. 3 (a)", "article 6, paragraph 3", "115.120"."""
+    "preambular paragraph 3", "PP 3", "art. 3 (a)", "article 6, paragraph 3", "115.120" (and the French,
+    Spanish, Russian, Arabic and Chinese forms of a recommendation or paragraph)."""
     found: list[Reference] = []
+    for m in _OTHER_SCRIPTS.finditer(question):
+        g = m.groups()
+        ref = Reference("recommendation", next(x for x in g[:3] if x)) if any(g[:3]) else \
+            Reference("paragraph", next(x for x in g[3:] if x))
+        if ref not in found:
+            found.append(ref)
     for m in _IN_QUESTION.finditer(question):
         g = m.groups()
         if g[1]:  # "recommendation 115.120" is a review's numbered paragraph

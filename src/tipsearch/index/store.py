@@ -217,6 +217,13 @@ class Store:
             out.extend(u.id for u in (_unit(r, docs) for r in rows) if matches(ref, u.paragraph) and u.id not in out)
         return out
 
+    def holds(self, word: str) -> bool:
+        """Whether some unit holds the word, stemmed as the index stems it."""
+        postings = self.impacts.postings(word) if self.impacts is not None else None
+        if postings is not None:
+            return len(postings) > 0
+        return bool(self.keyword_search(word, 1, use_impacts=False))
+
     def term_matches(self, words: Sequence[str], unit_ids: Collection[int]) -> dict[int, int]:
         """unit id -> how many of the distinct words (stemmed as the index stems them) it contains."""
         counts: dict[int, int] = {}

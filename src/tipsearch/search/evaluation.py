@@ -22,7 +22,7 @@ from tipsearch import text
 from tipsearch.errors import BadOptionError, TipsearchError
 from tipsearch.search.pipeline import Pipeline
 from tipsearch.records import Unit
-from tipsearch.search.retrieve import RANKING, Ranking
+from tipsearch.search.retrieve import Ranking
 
 GOLD_GAIN = 2.0
 ALSO_GAIN = 1.0
@@ -158,8 +158,9 @@ def compared_modes(mode: str) -> list[str]:
 
 
 def evaluate(pipeline: Pipeline, questions: Sequence[Question], mode: str = "hybrid", k: int = DEPTH,
-             ranking: Ranking = RANKING, modes: Sequence[str] | None = None) -> list[Scores]:
-    """Scores of the chosen mode and, on the same index, keyword-only and semantic-only."""
+             ranking: Ranking | None = None, modes: Sequence[str] | None = None) -> list[Scores]:
+    """Scores of the chosen mode and, on the same index, keyword-only and semantic-only (ranking: as a search
+    ranks, unless given)."""
     if k < 1:
         raise BadOptionError(f"-k must be at least 1, not {k}")
 

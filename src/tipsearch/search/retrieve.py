@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,13 +49,35 @@ class Ranking:
     coverage_weight: float = 0.0  # share of the question's words a candidate contains, added with this weight
     reading_weight: float = 0.5  # hybrid: the top k re-ordered by token MaxSim / best, this weight (reading.py)
     reading_depth: int = 5  # ... of at most this many first-stage candidates (5 scored as 10 on our 206 questions)
-    # The multilingual model's list (models/e5.py), where the index has it: its cosines sit in a narrow band
-    # (0.7-0.9), so it is rescaled worst..best -> 0..1 over the pool, not divided by its best (bench/TUNING.md).
-    multilingual_weight: float = 1.0
-    multilingual_normalise: str = "minmax"
+    # The multilingual model's list (models/e5.py), where the index has it (MULTILINGUAL below)
+    multilingual_weight: float = 0.0
+    depth: int = 0  # minmax: the floor is the list's depth-th score (0: its last), lower scores clipped to 0
+    # Gates: a list's weight times min(1, known / t), known = the share of the question's keyword words some unit
+    # holds (known_share): for a question in another language the keyword list matches stray words and MiniLM
+    # (an English model) and its rerank read noise. t = 0: no gate. keyword_gate gates the keyword list,
+    # semantic_gate the MiniLM list and the rerank.
+    keyword_gate: float = 0.0
+    semantic_gate: float = 0.0
+
+    def gated(self, known: float) -> Ranking:
+        """These weights for a question of whose keyword words this share is in the index."""
+        def gate(t: float) -> float:
+            return 1.0 if t <= 0 else min(1.0, known / t)
+        if self.keyword_gate <= 0 and self.semantic_gate <= 0:
+            return self
+        return replace(self, keyword_weight=self.keyword_weight * gate(self.keyword_gate),
+                       semantic_weight=self.semantic_weight * gate(self.semantic_gate),
+                       reading_weight=self.reading_weight * gate(self.semantic_gate), keyword_gate=0.0,
+                       semantic_gate=0.0)
 
 
 RANKING = Ranking()
+# With the multilingual model's list (bench/TUNING.md round six, chosen on the 96 tuning questions and the 75
+# translated dev questions, confirmed on the held-out sets): each list min-max over its top 20 (e5's cosines
+# sit in a narrow band, 0.8-0.9: divided by its best, its whole top 20 is 0.94-1), keyword 0.6 : MiniLM 0.5 :
+# e5 0.5, the rerank at 1, the keyword list gated at 1 and MiniLM at 0.7.
+MULTILINGUAL = Ranking(normalise="minmax", depth=20, keyword_weight=0.6, semantic_weight=0.5,
+                       multilingual_weight=0.5, reading_weight=1.0, keyword_gate=1.0, semantic_gate=0.7)
 
 
 @dataclass(frozen=True)
@@ -148,22 +170,23 @@ def rrf(rankings: dict[str, Sequence[tuple[int, float]]], k: int, weights: dict[
 
 
 def blend(rankings: dict[str, Sequence[tuple[int, float]]], weights: dict[str, float],
-          normalise: str = "max", normalise_by: dict[str, str] | None = None) -> dict[int, float]:
-    """Score blend: each ranking's scores normalised to at most 1 (`normalise`, or its own in normalise_by),
-    weighted and summed."""
+          normalise: str = "max", depth: int = 0) -> dict[int, float]:
+    """Score blend: each ranking's scores normalised to at most 1 (see normalised), weighted and summed; the
+    reference list (every score 1) as it is."""
     fused: dict[int, float] = {}
     for name, ranking in rankings.items():
-        how = (normalise_by or {}).get(name, normalise)
-        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], how)):
+        how = "max" if name == "reference" else normalise
+        for unit, s in zip((u for u, _ in ranking), normalised([s for _, s in ranking], how, depth)):
             fused[unit] = fused.get(unit, 0.0) + weights[name] * s
     return fused
 
 
-def normalised(scores: Sequence[float], how: str = "max") -> list[float]:
-    """One ranking's scores on a common scale, best 1 where that applies.
+def normalised(scores: Sequence[float], how: str = "max", depth: int = 0) -> list[float]:
+    """One ranking's scores (best first) on a common scale, best 1 where that applies.
 
-    max: s / best. minmax: worst..best -> 0..1. mean: mean..best -> 0..1, below the mean 0 (a pool's
-    tail of weak matches says nothing). zscore: (s - mean) / standard deviation.
+    max: s / best. minmax: worst..best -> 0..1 (with depth, the depth-th score..best, below it 0). mean:
+    mean..best -> 0..1, below the mean 0 (a pool's tail of weak matches says nothing). zscore: (s - mean) /
+    standard deviation.
     """
     if not scores:
         return []
@@ -172,7 +195,8 @@ def normalised(scores: Sequence[float], how: str = "max") -> list[float]:
     if how == "zscore":
         sd = float(a.std())
         return list((a - a.mean()) / sd) if sd > 0 else [0.0] * len(a)
-    low = {"max": 0.0, "minmax": float(a.min()), "mean": float(a.mean())}[how]
+    floor = float(a[min(depth, len(a)) - 1]) if depth > 0 else float(a.min())
+    low = {"max": 0.0, "minmax": floor, "mean": float(a.mean())}[how]
     if top <= low:
         return [0.0] * len(a)
     return list(np.clip((a - low) / (top - low), 0.0, None))
@@ -185,7 +209,7 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RA
                "multilingual": ranking.multilingual_weight}
     weights.update({name: 1.0 for name in rankings if name not in weights})
     if ranking.fusion == "blend":
-        fused = blend(rankings, weights, ranking.normalise, {"multilingual": ranking.multilingual_normalise})
+        fused = blend(rankings, weights, ranking.normalise, ranking.depth)
     else:
         fused = rrf(rankings, ranking.rrf_k, weights)
     raw: dict[int, dict[str, float]] = {}
@@ -194,6 +218,15 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RA
             raw.setdefault(unit, {})[name] = score
     order = sorted(fused, key=lambda u: -fused[u])
     return [Candidate(u, fused[u], raw[u]) for u in order]
+
+
+def known_share(store: Store, question: str) -> float:
+    """The share of a question's distinct keyword words (stopwords out) that some unit holds, stemmed as the
+    index stems them: 0.5-1 for most English questions, 0 for a Russian, Arabic or Chinese one."""
+    words = list(dict.fromkeys(w.lower() for w in text.words(keyword_text(question))))
+    if not words:
+        return 0.0
+    return sum(store.holds(w) for w in words) / len(words)
 
 
 def check_mode(mode: str) -> None:
