@@ -13,6 +13,7 @@ import pytest
 
 from tipsearch import Library, build
 from tipsearch.cli import main
+from tipsearch.index.multilingual import unit_sentences
 from tipsearch.models import e5
 from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.search import pipeline
@@ -76,7 +77,24 @@ def test_unchanged_text_is_not_embedded_again_by_the_multilingual_model(tmp_path
                                       encoding="utf-8")
     build(corpus, tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
     added = stand_in.passages[first:]
-    assert len(added) == 1 and added[0].endswith("A fictional paragraph on shelters for victims.")
+    # its one window (label first) and its one sentence, nothing else
+    assert len(added) == 2 and all(a.endswith("A fictional paragraph on shelters for victims.") for a in added)
+
+
+def test_each_unit_has_its_sentences_by_the_multilingual_model_and_the_best_one_scores_it(tmp_path: Path,
+                                                                                        stand_in: StandIn):
+    build(seed(tmp_path), tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    lib = Library.open(tmp_path / "index")
+    try:
+        store = lib.generation.sentences
+        assert sorted(set(store.units.tolist())) == list(range(1, lib.generation.manifest.units + 1))
+        unit = lib.generation.store.units([int(store.units[0])])[0]
+        sentence = unit_sentences(unit.paragraph.text)[-1]
+        best = store.best(stand_in.embed_queries([sentence])[0])
+        assert best[unit.id] == pytest.approx(1.0, abs=1e-5)  # its own sentence
+        assert set(store.best(best and stand_in.embed([sentence])[0], allowed={unit.id})) == {unit.id}
+    finally:
+        lib.close()
 
 
 def test_minilm_alone_builds_no_multilingual_vectors_and_an_update_keeps_it_so(tmp_path: Path, stand_in: StandIn,

@@ -29,6 +29,7 @@ from tipsearch.errors import TipsearchError, UnreadableFileError
 from tipsearch.index import keyword_impacts
 from tipsearch.index.chunks import CHUNKING, Chunk, Embedded, Previous, embed_chunks, embed_multilingual, unit_chunks
 from tipsearch.index.generation import Generation
+from tipsearch.index.multilingual import embed_sentences
 from tipsearch.index.layout import (
     DATABASE, FILES, KEYWORDS, MULTILINGUAL_VECTORS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir,
 )
@@ -171,12 +172,14 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         previous = Previous.of(live, second is not None) if live is not None else Previous()
         generation = layout.next_generation()
         tmp = layout.root / f"{generation}.tmp"
-        chunks = write_units(tmp, parsed, embedder, previous)
+        chunks, units = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
         if second is not None and chunks:
             vectors, count = embed_multilingual(chunks, second, previous, options.progress,
                                                 lambda: _checkpoint("embedding"))
-            embedded = replace(embedded, multilingual=vectors)
+            sentences = embed_sentences(units, second, previous.sentences, options.progress,
+                                        lambda: _checkpoint("embedding"))
+            embedded = replace(embedded, multilingual=vectors, sentences=sentences)
             log.info("multilingual model: %d chunks embedded, %d reused", count, len(chunks) - count)
     finally:
         if live is not None:
@@ -255,24 +258,28 @@ def _read_one(path: Path, sha: str, row: dict[str, str] | None, cache: dict[Path
         return FileReport(path.name, "skipped", 0, f"could not be read ({e.__class__.__name__}: {e})"), None
 
 
-def write_units(tmp: Path, parsed: list[ParsedFile], embedder: Embedder | None, previous: Previous) -> list[Chunk]:
-    """A new generation folder with documents, units, chunks, FTS5 and keyword impacts; the chunks to embed."""
+def write_units(tmp: Path, parsed: list[ParsedFile], embedder: Embedder | None, previous: Previous
+                ) -> tuple[list[Chunk], list[tuple[int, str]]]:
+    """A new generation folder with documents, units, chunks, FTS5 and keyword impacts; the chunks to embed and
+    each unit's (id, text)."""
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     store = Store.create(tmp / DATABASE)
     chunks: list[Chunk] = []
+    units: list[tuple[int, str]] = []
     context_tokens: dict[str, int] = {}
     for item in parsed:
         doc_id = store.add_document(item.document)
         for p in item.units:
             unit_id = store.add_unit(doc_id, p, cite(item.document, p))
+            units.append((unit_id, p.text))
             chunks.extend(unit_chunks(len(chunks), unit_id, p, embedder, previous, context_tokens))
     store.add_chunks((c.id, c.unit_id, c.text_hash) for c in chunks)
     store.commit()
     # Recomputed in full each build, from FTS5's own index: ~5 s at 100k units (bench/results/scale.md).
     keyword_impacts.compute(store.conn, "units_fts", "text", TOKENIZE, CONTEXT_WEIGHT).save(tmp / KEYWORDS)
     store.close()
-    return chunks
+    return chunks, units
 
 
 def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool
@@ -284,6 +291,7 @@ def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: s
     if embedded.multilingual is not None:
         VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=vector_store.kind).save(
             tmp / MULTILINGUAL_VECTORS)
+        embedded.sentences.save(tmp)
     if reads:
         PieceStore.of(embedded.pieces, dimension).save(tmp)
         SpanStore.of(embedded.spans, dimension).save(tmp)

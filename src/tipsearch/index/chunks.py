@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from tipsearch.index.generation import Generation
 from tipsearch.index.pieces import PieceStore, pack, voting
+from tipsearch.index.multilingual import SentenceStore
 from tipsearch.index.spans import Located, SpanStore, locate, no_spans, pool
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.models.embedders import Embedder, can_read, windows
@@ -51,6 +52,7 @@ class Previous:
     spans: SpanStore | None = None
     unit_chunks: dict[tuple[str | None, str, str], tuple[str, ...]] = field(default_factory=dict)
     multilingual: VectorIndex | None = None
+    sentences: SentenceStore | None = None
 
     @classmethod
     def of(cls, generation: Generation, multilingual: bool = False) -> Previous:
@@ -60,7 +62,7 @@ class Previous:
         same_chunking = generation.manifest.extra.get("chunking") == CHUNKING
         windowed = same_chunking and (generation.multilingual is not None or not multilingual)
         return cls(store.chunk_hashes(), generation.vectors, generation.pieces, generation.spans,
-                   store.unit_chunk_hashes() if windowed else {}, generation.multilingual)
+                   store.unit_chunk_hashes() if windowed else {}, generation.multilingual, generation.sentences)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Embedded:
     embedded: int
     reused: int
     multilingual: np.ndarray | None = None  # every chunk's vector by the multilingual model, where it ran
+    sentences: SentenceStore | None = None  # and every unit's sentences
 
 
 def context_prefix(p: Paragraph) -> str:

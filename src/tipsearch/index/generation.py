@@ -14,8 +14,9 @@ from pathlib import Path
 from tipsearch.errors import IndexCorruptError
 from tipsearch.index.keyword_impacts import Impacts
 from tipsearch.index.layout import (
-    DATABASE, KEYWORDS, MULTILINGUAL_VECTORS, PIECES, SPANS, VECTORS, IndexLayout, Manifest,
+    DATABASE, KEYWORDS, MULTILINGUAL_VECTORS, PIECES, SENTENCE_VECTORS, SPANS, VECTORS, IndexLayout, Manifest,
 )
+from tipsearch.index.multilingual import SentenceStore
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import Store
@@ -35,6 +36,7 @@ class Generation:
     pieces: PieceStore | None
     spans: SpanStore | None = None
     multilingual: VectorIndex | None = None
+    sentences: SentenceStore | None = None  # the multilingual model's, where it ran
 
     @classmethod
     def open(cls, root: Path | str, manifest: Manifest | None = None) -> Generation:
@@ -50,6 +52,7 @@ class Generation:
         spans = SpanStore.load(folder) if SPANS in manifest.files else None
         multilingual = VectorIndex.load(folder / MULTILINGUAL_VECTORS, manifest.dimension, manifest.vectors) \
             if MULTILINGUAL_VECTORS in manifest.files else None
+        sentences = SentenceStore.load(folder) if SENTENCE_VECTORS in manifest.files else None
         store = Store.open(folder / DATABASE)
         try:
             store.check_counts(manifest.units, manifest.vectors)
@@ -57,7 +60,7 @@ class Generation:
             store.close()
             raise
         store.impacts = Impacts.load(folder / KEYWORDS)
-        return cls(layout, manifest, store, vectors, pieces, spans, multilingual)
+        return cls(layout, manifest, store, vectors, pieces, spans, multilingual, sentences)
 
     def close(self) -> None:
         self.store.close()

@@ -4,6 +4,7 @@
     index/gen-000003/units.sqlite    documents, units, chunks, FTS5
     index/gen-000003/vectors.faiss   one vector per chunk, in chunk id order
     index/gen-000003/vectors-e5.faiss   the same chunks by the multilingual model (when it was built with it)
+    index/gen-000003/sentences-e5.npy, sentence-units-e5.npy, sentence-keys-e5.npy   and each unit's sentences
     index/gen-000003/keywords.npz    FTS5's BM25 per (term, unit), precomputed (impacts.py)
     index/gen-000003/pieces.npy, piece-offsets.npy   each chunk's word pieces as sign bits (reading.py)
     index/gen-000003/spans.npy, span-keys.npy, span-offsets.npy   a vector per sentence of each unit (spans.py)
@@ -50,7 +51,12 @@ SPAN_KEYS = "span-keys.npy"
 SPAN_OFFSETS = "span-offsets.npy"
 # Where the multilingual model was run too (models/e5.py): every chunk's vector by it, in chunk order.
 MULTILINGUAL_VECTORS = "vectors-e5.faiss"
-FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS, SPANS, SPAN_KEYS, SPAN_OFFSETS, MULTILINGUAL_VECTORS)
+# ... and every unit's sentences by it, apart (multilingual.py): float32 rows, each row's unit and sentence key
+SENTENCE_VECTORS = "sentences-e5.npy"
+SENTENCE_UNITS = "sentence-units-e5.npy"
+SENTENCE_KEYS = "sentence-keys-e5.npy"
+FILES = (DATABASE, VECTORS, KEYWORDS, PIECES, PIECE_OFFSETS, SPANS, SPAN_KEYS, SPAN_OFFSETS, MULTILINGUAL_VECTORS,
+         SENTENCE_VECTORS, SENTENCE_UNITS, SENTENCE_KEYS)
 _REQUIRED = (DATABASE, VECTORS)
 _GENERATION = re.compile(r"^gen-\d{6}$")
 _BLOCK = 1 << 20

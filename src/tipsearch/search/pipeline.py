@@ -128,12 +128,23 @@ class Pipeline:
         return self._multilingual
 
     def multilingual_ranking(self, question: str, n: int, allowed: Allowed | None) -> dict[str, list]:
-        """{"multilingual": (unit id, cosine) best first} by the multilingual model, or {} without it."""
+        """{"multilingual": (unit id, score) best first} by the multilingual model, or {} without it. A unit
+        scores the mean of its best window's cosine and its best sentence's (bench/TUNING.md round six)."""
         model = self.multilingual
         if model is None:
             return {}
         vector = model.embed_queries([question])[0]
-        return {"multilingual": nearest_units(self.generation.store, self.generation.multilingual, vector, n, allowed)}
+        g = self.generation
+        windows = dict(nearest_units(g.store, g.multilingual, vector, n, allowed))
+        if g.sentences is None:
+            return {"multilingual": list(windows.items())}
+        sentences = g.sentences.best(vector, None if allowed is None else allowed.units)
+        top = sorted(sentences, key=sentences.__getitem__, reverse=True)[:n]
+        missing = [u for u in top if u not in windows]
+        chunks = g.store.chunks_by_unit(missing)
+        windows.update({u: float(np.max(g.multilingual.reconstruct(chunks[u]) @ vector)) for u in missing if chunks[u]})
+        scored = {u: (w + sentences.get(u, w)) / 2 for u, w in windows.items()}
+        return {"multilingual": sorted(scored.items(), key=lambda x: -x[1])[:n]}
 
     @property
     def encoder(self) -> Embedder:

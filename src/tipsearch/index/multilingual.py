@@ -1,0 +1,78 @@
+"""The multilingual model's sentence vectors: each unit's sentences (a one-sentence unit: its text) embedded
+apart as passages, so that a search scores a unit by the mean of its best window and its best sentence
+(bench/TUNING.md round six: e5 read over whole windows blurs a long paragraph's one matching sentence).
+
+    sentences-e5.npy        float32 unit rows, unit by unit in unit order
+    sentence-units-e5.npy   each row's unit id
+    sentence-keys-e5.npy    each row's sentence, as index.spans.span_key of its text: unchanged text is reused
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from tipsearch.index.layout import SENTENCE_KEYS, SENTENCE_UNITS, SENTENCE_VECTORS
+from tipsearch.index.spans import span_key
+from tipsearch.models.embedders import Embedder, sentences
+
+BATCH = 64
+
+
+def unit_sentences(text: str) -> list[str]:
+    """A unit's sentences and list items as the multilingual model reads them apart; its text when it has one."""
+    return [text[a:b] for a, b in sentences(text)] or [text]
+
+
+@dataclass(frozen=True)
+class SentenceStore:
+    vectors: np.ndarray
+    units: np.ndarray
+    keys: np.ndarray
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceStore:
+        return cls(np.load(folder / SENTENCE_VECTORS, mmap_mode="r"), np.load(folder / SENTENCE_UNITS),
+                   np.load(folder / SENTENCE_KEYS))
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / SENTENCE_VECTORS, np.ascontiguousarray(self.vectors, dtype=np.float32))
+        np.save(folder / SENTENCE_UNITS, np.ascontiguousarray(self.units, dtype=np.int64))
+        np.save(folder / SENTENCE_KEYS, np.ascontiguousarray(self.keys, dtype=np.int64))
+
+    def best(self, vector: np.ndarray, allowed: Collection[int] | None = None) -> dict[int, float]:
+        """unit id -> the cosine of its sentence nearest the vector, for every (allowed) unit: one exact scan."""
+        scores = np.asarray(self.vectors @ vector, dtype=np.float32)
+        order = np.lexsort((-scores, self.units))  # by unit, best sentence first
+        units = self.units[order]
+        first = np.ones(len(units), dtype=bool)
+        first[1:] = units[1:] != units[:-1]
+        out = dict(zip(units[first].tolist(), scores[order][first].tolist()))
+        return out if allowed is None else {u: s for u, s in out.items() if u in allowed}
+
+
+def embed_sentences(units: Sequence[tuple[int, str]], embedder: Embedder, previous: SentenceStore | None,
+                    progress: bool, checkpoint: Callable[[], None] = lambda: None) -> SentenceStore:
+    """Every unit's sentences by the multilingual model, reusing the live generation's vector of the same text."""
+    rows = [(unit, text, span_key(text)) for unit, unit_text in units for text in unit_sentences(unit_text)]
+    dimension = embedder.dimension
+    vectors = np.zeros((len(rows), dimension), dtype=np.float32)
+    known = {} if previous is None else {int(k): i for i, k in enumerate(previous.keys.tolist())}
+    reuse = [(i, known[key]) for i, (_, _, key) in enumerate(rows) if key in known]
+    if reuse:
+        vectors[[i for i, _ in reuse]] = previous.vectors[[j for _, j in reuse]]
+    reused = {i for i, _ in reuse}
+    todo = sorted((i for i in range(len(rows)) if i not in reused), key=lambda i: -len(rows[i][1]))
+    with tqdm(total=len(todo), desc="Embedding sentences (multilingual)", unit="sentence",
+              disable=not progress or not todo) as bar:
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            vectors[batch] = embedder.embed_passages([rows[i][1] for i in batch])
+            bar.update(len(batch))
+            checkpoint()
+    return SentenceStore(vectors, np.asarray([u for u, _, _ in rows], dtype=np.int64),
+                         np.asarray([k for _, _, k in rows], dtype=np.int64))
