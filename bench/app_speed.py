@@ -120,7 +120,7 @@ def _typed(driver, question: str) -> float:  # noqa: ANN001
     def answer(body: str) -> str:
         return next((line for line in body.splitlines() if "Answer:" in line), "")
 
-    box = driver.find_element(By.CSS_SELECTOR, "input[type=text]")
+    box = driver.find_element(By.CSS_SELECTOR, "input[aria-label='Question']")
     before = answer(driver.find_element(By.TAG_NAME, "body").text)
     box.send_keys(Keys.CONTROL, "a", Keys.DELETE)
     box.send_keys(question)
