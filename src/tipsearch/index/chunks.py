@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from tipsearch.index.generation import Generation
 from tipsearch.index.pieces import PieceStore, pack, voting
-from tipsearch.index.multilingual import SentenceStore
+from tipsearch.index.multilingual import SentenceStore, embed_passages
 from tipsearch.index.spans import Located, SpanStore, locate, no_spans, pool
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.models.embedders import Embedder, can_read, windows
@@ -155,18 +155,8 @@ def embed_multilingual(chunks: list[Chunk], embedder: Embedder, previous: Previo
                        checkpoint: Callable[[], None] = lambda: None) -> tuple[np.ndarray, int]:
     """Every chunk's vector by the multilingual model (its text as a passage), reusing the live generation's
     where the text is unchanged; and how many were embedded."""
-    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     reuse = [(c.id, previous.hashes[c.text_hash]) for c in chunks
              if previous.multilingual is not None and c.text_hash in previous.hashes]
-    if reuse:
-        vectors[[i for i, _ in reuse]] = previous.multilingual.reconstruct([j for _, j in reuse])
-    reused = {i for i, _ in reuse}
-    todo = sorted((c for c in chunks if c.id not in reused), key=lambda c: -len(c.text))
-    with tqdm(total=len(todo), desc="Embedding (multilingual)", unit="chunk",
-              disable=not progress or not todo) as bar:
-        for start in range(0, len(todo), EMBED_BATCH // 4):
-            batch = todo[start : start + EMBED_BATCH // 4]
-            vectors[[c.id for c in batch]] = embedder.embed_passages([c.text for c in batch])
-            bar.update(len(batch))
-            checkpoint()
-    return vectors, len(todo)
+    vectors = embed_passages([c.text for c in chunks], reuse, lambda js: previous.multilingual.reconstruct(js),
+                             embedder, "Embedding (multilingual)", progress, checkpoint)
+    return vectors, len(chunks) - len(reuse)

@@ -55,24 +55,32 @@ class SentenceStore:
         return out if allowed is None else {u: s for u, s in out.items() if u in allowed}
 
 
+def embed_passages(texts: Sequence[str], reuse: Sequence[tuple[int, int]], previous: Callable[[list[int]], np.ndarray],
+                   embedder: Embedder, desc: str, progress: bool, checkpoint: Callable[[], None]) -> np.ndarray:
+    """The multilingual model's vector of each text: rows i of reuse's (i, j) from previous([j, ...]), the others
+    embedded as passages, longest first (each batch pads to similar lengths)."""
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    if reuse:
+        vectors[[i for i, _ in reuse]] = previous([j for _, j in reuse])
+    reused = {i for i, _ in reuse}
+    todo = sorted((i for i in range(len(texts)) if i not in reused), key=lambda i: -len(texts[i]))
+    with tqdm(total=len(todo), desc=desc, unit="text", disable=not progress or not todo) as bar:
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            vectors[batch] = embedder.embed_passages([texts[i] for i in batch])
+            bar.update(len(batch))
+            checkpoint()
+    return vectors
+
+
 def embed_sentences(units: Sequence[tuple[int, str]], embedder: Embedder, previous: SentenceStore | None,
                     progress: bool, checkpoint: Callable[[], None] = lambda: None) -> SentenceStore:
     """Every unit's sentences by the multilingual model, reusing the live generation's vector of the same text."""
     rows = [(unit, text, span_key(text)) for unit, unit_text in units for text in unit_sentences(unit_text)]
-    dimension = embedder.dimension
-    vectors = np.zeros((len(rows), dimension), dtype=np.float32)
     known = {} if previous is None else {int(k): i for i, k in enumerate(previous.keys.tolist())}
     reuse = [(i, known[key]) for i, (_, _, key) in enumerate(rows) if key in known]
-    if reuse:
-        vectors[[i for i, _ in reuse]] = previous.vectors[[j for _, j in reuse]]
-    reused = {i for i, _ in reuse}
-    todo = sorted((i for i in range(len(rows)) if i not in reused), key=lambda i: -len(rows[i][1]))
-    with tqdm(total=len(todo), desc="Embedding sentences (multilingual)", unit="sentence",
-              disable=not progress or not todo) as bar:
-        for start in range(0, len(todo), BATCH):
-            batch = todo[start : start + BATCH]
-            vectors[batch] = embedder.embed_passages([rows[i][1] for i in batch])
-            bar.update(len(batch))
-            checkpoint()
+    vectors = embed_passages([text for _, text, _ in rows], reuse,
+                             lambda js: previous.vectors[js], embedder,
+                             "Embedding sentences (multilingual)", progress, checkpoint)
     return SentenceStore(vectors, np.asarray([u for u, _, _ in rows], dtype=np.int64),
                          np.asarray([k for _, _, k in rows], dtype=np.int64))

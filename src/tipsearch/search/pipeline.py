@@ -177,10 +177,11 @@ class Pipeline:
         if not question or k <= 0 or (allowed is not None and not allowed):
             return []
         g = self.generation
-        more = self.multilingual_ranking(question, max((ranking or self.ranking).pool, 5 * k), allowed) \
-            if mode != "keyword" else {}
-        ranking = ranking or (MULTILINGUAL if more and self.ranking is RANKING else self.ranking)
-        ranking = ranking.gated(known_share(g.store, question)) if mode == "hybrid" else ranking
+        ranking = ranking or (MULTILINGUAL if self.ranking is RANKING and self.multilingual else self.ranking)
+        wants = mode != "keyword" and ranking.multilingual_weight > 0
+        more = self.multilingual_ranking(question, max(ranking.pool, 5 * k), allowed) if wants else {}
+        if mode == "hybrid" and ranking.has_gates:  # known_share looks up each word: only where it weighs
+            ranking = ranking.gated(known_share(g.store, question))
         vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
         if ranking.expand_semantic:
             vector = None  # the expanded text is embedded apart, by retrieve

@@ -59,11 +59,15 @@ class Ranking:
     keyword_gate: float = 0.0
     semantic_gate: float = 0.0
 
+    @property
+    def has_gates(self) -> bool:
+        return self.keyword_gate > 0 or self.semantic_gate > 0
+
     def gated(self, known: float) -> Ranking:
         """These weights for a question of whose keyword words this share is in the index."""
         def gate(t: float) -> float:
             return 1.0 if t <= 0 else min(1.0, known / t)
-        if self.keyword_gate <= 0 and self.semantic_gate <= 0:
+        if not self.has_gates:
             return self
         return replace(self, keyword_weight=self.keyword_weight * gate(self.keyword_gate),
                        semantic_weight=self.semantic_weight * gate(self.semantic_gate),
