@@ -116,8 +116,12 @@ def test_open_in_reader_from_a_hit_lands_on_its_paragraph(app: AppTest):
     assert any(c.endswith("para. 9") for c in citations(app))
 
 
-def test_the_chart_of_where_matches_sit_is_drawn(app: AppTest):
+def test_the_chart_of_where_matches_sit_is_drawn_once_its_expander_is_opened(app: AppTest):
     app.query_params["q"] = "victims"
+    app.run()
+    assert not app.get("vega_lite_chart")  # closed: no second search, no chart code in the browser
+    assert [e.label for e in app.expander] == ["Where the matches sit, by year and document"]
+    app.session_state["chart-open"] = True  # what opening it does (on_change="rerun")
     app.run()
     charts = app.get("vega_lite_chart")
     assert len(charts) == 1

@@ -189,7 +189,10 @@ def page(lib: Library) -> None:
     _summary(hits, chosen, group)
     best = hits[0]  # the best hit's answer span, cited, before the paragraphs
     st.markdown(f"**Answer:** {inert(best.answer)} ({inert(best.citation)})")
-    with st.expander("Where the matches sit, by year and document"):
-        _chart(lib, question, chosen.filters)
+    # Lazy: the chart runs a second search and loads the charting code in the browser, which slowed
+    # every results page by ~0.1-0.6 s (bench/app_speed.py), so only an opened expander draws it.
+    with st.expander("Where the matches sit, by year and document", key="chart-open", on_change="rerun") as where:
+        if where.open:
+            _chart(lib, question, chosen.filters)
     for hit in hits:
         _hit(lib, hit, question, chosen.filters)
