@@ -75,14 +75,15 @@ def test_a_damaged_encoder_falls_back_to_torch_and_the_next_build_makes_it_again
     assert not stale.exists()
 
 
-def test_an_export_that_fails_leaves_no_file_and_questions_on_torch(
+def test_a_graph_that_fails_to_be_written_leaves_no_file_and_questions_on_torch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
-    def broken(model: Path, dest: Path, int8: bool = True) -> None:
-        raise RuntimeError("exporter unavailable")
+    def broken(model: Path, dest: str) -> None:
+        Path(dest).write_bytes(b"half a graph")
+        raise RuntimeError("writer unavailable")
 
-    monkeypatch.setattr("tipsearch.models.question_encoder.export", broken)
+    monkeypatch.setattr("tipsearch.models.question_graph.write", broken)
     with caplog.at_level(logging.WARNING):
         assert prepare(tmp_path) is None
-    assert "exporter unavailable" in caplog.text and "torch path" in caplog.text
+    assert "writer unavailable" in caplog.text and "torch path" in caplog.text
     assert list(tmp_path.iterdir()) == [] and QuestionEncoder.open(tmp_path) is None

@@ -122,7 +122,7 @@ class Library:
 
 def build(corpus_dir: Path | str = DEFAULT_CORPUS, index_dir: Path | str = DEFAULT_INDEX, **options) -> BuildReport:
     """Build or update the index from a corpus folder (options: index.build.BuildOptions; an all-MiniLM-L6-v2
-    index also gets its ONNX question encoder, about 10 s once, unless question_encoder=False)."""
+    index also gets its ONNX question encoder, under a second once, unless question_encoder=False)."""
     return build_index(Path(corpus_dir), Path(index_dir), **options)
 
 

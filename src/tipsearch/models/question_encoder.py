@@ -1,17 +1,18 @@
-"""Questions on ONNX Runtime: all-MiniLM-L6-v2 exported once per index, its weights in int8.
+"""Questions on ONNX Runtime: all-MiniLM-L6-v2 as an int8 graph, written once per index.
 
 A search runs no torch: the question (and, for related units, a unit's own text) goes through this encoder,
 and the answer spans come from sentence vectors the build stored (index/spans.py).
 
 A hybrid search runs the model once, over the question (reading.py reads the candidates from
-pieces the build kept). On torch that pass takes ~9 ms on one core in bf16; the same encoder
-exported to ONNX, fused by ONNX Runtime's BERT optimizer and its weights quantized to int8 takes
-~2.4 ms, with the rankings of our 206 questions unchanged (bench/question_encode.py,
-bench/TUNING.md round five). Only questions go this way: documents are embedded by the build on
-torch, at the build's precision, and `--precision` on a search asks for the torch path.
+pieces the build kept). On torch that pass takes ~9 ms on one core in bf16; the same encoder as
+ONNX Runtime's fused int8 graph (its BERT operators, weights quantized per channel) takes ~2.4 ms,
+with the rankings of our 206 questions unchanged (bench/question_encode.py, bench/TUNING.md round
+five). Only questions go this way: documents are embedded by the build on torch, at the build's
+precision, and `--precision` on a search asks for the torch path.
 
-    index/question-encoder-<key>.onnx   made by `tipsearch build` from the packaged weights, keyed
-                                        by the weights file and the export version
+    index/question-encoder-<key>.onnx   written by `tipsearch build` from the packaged weights
+                                        (question_graph.py, ~0.5 s), keyed by the weights file and
+                                        the graph version
 
 Without onnxruntime, or with a damaged file, questions take the torch path (a warning says so).
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -40,9 +40,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 2  # bump when the export changes: older files are then made again
+# Bump when the graph changes: older files are then made again. Version 2 is the graph ONNX Runtime's tools
+# made from an export of the model; question_graph.py writes it identically (tests/test_question_graph.py).
+EXPORT_VERSION = 2
 PREFIX = "question-encoder-"
-HEADS, HIDDEN = 12, 384
+HIDDEN = 384
 
 
 def model_path() -> Path:
@@ -64,7 +66,7 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
     """Make the index's question encoder unless it is there; remove encoders of other weights.
 
     Returns its path, or None when it cannot be made (questions then take the torch path).
-    progress: say on stderr that it is being made (about 10 s, once per index).
+    progress: say on stderr that it is being made (under a second, once per index).
     """
     try:
         model = model or model_path()
@@ -79,7 +81,7 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
             start = time.perf_counter()
             if progress:
                 print("Preparing the question encoder (once per index) ...", file=sys.stderr, flush=True)
-            export(model, path)
+            write_graph(model, path)
             log.info("question encoder written to %s in %.1f s", path, time.perf_counter() - start)
         return path
     except Exception as e:  # noqa: BLE001 - an optional speed-up: the torch path still answers
@@ -87,57 +89,22 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
         return None
 
 
-def export(model: Path, dest: Path, int8: bool = True) -> None:
-    """Write the encoder (ids, mask -> last hidden state) to dest: fused, its weights int8 unless not int8.
+def write_graph(model: Path, dest: Path) -> None:
+    """Write the encoder (ids, mask -> last hidden state) for the weights in model to dest.
 
-    transformers' BertModel is exported, not tipsearch.minilm: ONNX Runtime's optimizer recognises
-    its attention and fuses it; the weights are the same file. The steps run in a temporary folder;
-    the result is written beside dest and renamed, so a reader never sees half a file and two
-    exports do not clash.
+    Written beside dest and renamed, so a reader never sees half a file and two builds do not clash.
     """
-    import warnings
-
-    import torch
-    from onnxruntime.transformers import optimizer
-    from transformers import BertModel
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()  # its load report lists the unused pooler: expected, and noise here
-    hf_logging.disable_progress_bar()
-    bert = BertModel.from_pretrained(str(model), attn_implementation="eager", add_pooling_layer=False,
-                                     local_files_only=True).eval()
-
-    class _Hidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
+    from tipsearch.models import question_graph
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, final = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # same disk: renamed
+    fd, part = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # same disk: renamed
     os.close(fd)
     try:
-        with tempfile.TemporaryDirectory(prefix="tipsearch-export-") as work:
-            raw, fused = str(Path(work) / "raw.onnx"), str(Path(work) / "fused.onnx")
-            example = torch.ones((2, 8), dtype=torch.int64)
-            axes = {"ids": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"},
-                    "hidden": {0: "batch", 1: "length"}}
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")  # the TorchScript exporter: 1 s where torch.export takes 7
-                torch.onnx.export(_Hidden(), (example, example), raw, input_names=["ids", "mask"],
-                                  output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
-            optimizer.optimize_model(raw, model_type="bert", num_heads=HEADS, hidden_size=HIDDEN,
-                                     opt_level=0).save_model_to_file(fused)
-            if int8:
-                _quantize(fused, final)
-            else:
-                shutil.copyfile(fused, final)
-        os.chmod(final, 0o644)  # mkstemp made it private; the index's other files are readable
-        os.replace(final, dest)
+        question_graph.write(model, part)
+        os.chmod(part, 0o644)  # mkstemp made it private; the index's other files are readable
+        os.replace(part, dest)
     finally:
-        Path(final).unlink(missing_ok=True)
+        Path(part).unlink(missing_ok=True)
 
 
 def _opens(path: Path) -> bool:
@@ -146,22 +113,6 @@ def _opens(path: Path) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure to load means the file is not usable
         return False
-
-
-def _quantize(source: str, dest: str) -> None:
-    """int8 weights, one scale per output channel (per tensor, cosine to fp32 fell to 0.94 on some
-    questions; per channel 0.987 at the same speed), 7-bit so that CPUs without VNNI do not saturate."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # the quantizer advises "pre-processing" on the root logger: noise here
-    try:
-        quantize_dynamic(source, dest, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    finally:
-        root.setLevel(level)
 
 
 def _session(path: Path) -> InferenceSession:

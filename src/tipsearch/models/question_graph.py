@@ -1,0 +1,160 @@
+"""The question encoder's ONNX graph, written straight from the packaged weights: no torch, no export.
+
+The graph is the one ONNX Runtime's tools made from an export of all-MiniLM-L6-v2 (fused by its BERT
+optimizer, weights quantized by `quantize_dynamic`, per channel, 7-bit): word-piece ids and mask in, the
+last hidden state out, in ONNX Runtime's fused int8 operators (QEmbedLayerNormalization, QAttention,
+MatMulInteger, SkipLayerNormalization, BiasGelu). Written here with numpy and onnx.helper, it takes well
+under a second where the export took ~10 s of a build (importing transformers, tracing, fusing,
+quantizing), and tests/test_question_graph.py checks it against that export, weight for weight and output
+for output.
+
+The quantization follows onnxruntime.quantization's arithmetic: embeddings and the embedding layer norm as
+uint8, one scale and zero point per tensor, over 0..255; the dense weights as int8,
+symmetric, one scale per output column, over -64..64 (7-bit, so that CPUs without VNNI do not saturate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+
+LAYERS, HEADS, HIDDEN = 6, 12, 384
+EPSILON = 1e-12  # BERT's layer norm
+MS = "com.microsoft"  # ONNX Runtime's contrib operators
+
+
+def per_tensor_uint8(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(quantized, scale, zero point): asymmetric uint8 over 0..255."""
+    rmin = np.minimum(data.min(), np.float32(0))
+    rmax = np.maximum(data.max(), np.float32(0))
+    scale = (np.float64(rmax) - np.float64(rmin)) / 255.0
+    zero_point = np.array(np.round(0 - rmin / scale), dtype=np.uint8)
+    stored = np.array(scale, dtype=np.float32)
+    quantized = np.clip((data.astype(np.float32) / stored).round() + zero_point, 0, 255).astype(np.uint8)
+    return quantized, stored, zero_point
+
+
+def per_column_int8(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(quantized, scales, zero points) of a MatMul weight [in, out]: symmetric int8 per column, -64..64."""
+    absmax = np.maximum(np.abs(np.minimum(weight.min(axis=0), 0)), np.abs(np.maximum(weight.max(axis=0), 0)))
+    scale = (absmax.astype(np.float64) * 2) / 128.0
+    stored = scale.astype(np.float32)
+    stored = np.where(scale < np.finfo(np.float32).tiny, np.float32(1.0), stored)  # an all-zero column
+    quantized = np.clip((weight.astype(np.float32) / stored).round(), -128, 127).astype(np.int8)
+    return quantized, stored, np.zeros(weight.shape[1], dtype=np.int8)
+
+
+class _Graph:
+    """Nodes and initializers as they are added; names are local to this file."""
+
+    def __init__(self) -> None:
+        self.nodes: list = []
+        self.initializers: list = []
+
+    def constant(self, name: str, value: np.ndarray) -> str:
+        from onnx import numpy_helper
+
+        self.initializers.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], outputs: list[str], domain: str = "", **attributes: object) -> None:
+        from onnx import helper
+
+        self.nodes.append(helper.make_node(op, inputs, outputs, domain=domain or None, **attributes))
+
+    def quantized(self, name: str, weight: np.ndarray) -> tuple[str, str, str]:
+        """A dense weight [in, out] as int8 per column: its three initializers' names."""
+        q, scale, zero = per_column_int8(weight)
+        return (self.constant(f"{name}_quantized", q), self.constant(f"{name}_scale", scale),
+                self.constant(f"{name}_zero_point", zero))
+
+    def dense(self, x: str, name: str, weight: np.ndarray) -> str:
+        """x @ weight on int8: x quantized on the fly, the product scaled back to float (no bias)."""
+        q, scale, zero = self.quantized(name, weight)
+        self.node("DynamicQuantizeLinear", [x], [f"{name}_x", f"{name}_x_scale", f"{name}_x_zero"])
+        self.node("Mul", [f"{name}_x_scale", scale], [f"{name}_scales"])
+        self.node("MatMulInteger", [f"{name}_x", q, f"{name}_x_zero", zero], [f"{name}_int"])
+        self.node("Cast", [f"{name}_int"], [f"{name}_float"], to=1)
+        self.node("Mul", [f"{name}_float", f"{name}_scales"], [f"{name}_out"])
+        return f"{name}_out"
+
+
+def _embeddings(g: _Graph, w: Mapping[str, np.ndarray]) -> str:
+    """ids, mask -> the embedding layer's output; also the mask index every attention reads."""
+    g.node("Shape", ["ids"], ["shape"])
+    g.node("Cast", ["ids"], ["ids_int32"], to=6)
+    g.node("Cast", ["mask"], ["mask_int32"], to=6)
+    g.node("ConstantOfShape", ["shape"], ["types"], value=_int64_zero())
+    g.node("Cast", ["types"], ["types_int32"], to=6)
+    names = []
+    for part in ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+                 "LayerNorm.weight", "LayerNorm.bias"):
+        q, scale, zero = per_tensor_uint8(w[f"embeddings.{part}"])
+        name = f"embeddings.{part}"
+        names.append((g.constant(f"{name}_quantized", q), g.constant(f"{name}_scale", scale),
+                      g.constant(f"{name}_zero_point", zero)))
+    quantized, scales, zeros = (list(column) for column in zip(*names))
+    g.node("QEmbedLayerNormalization", ["ids_int32", "types_int32", *quantized, "mask_int32", *scales, *zeros],
+           ["embedded", "mask_index"], domain=MS, epsilon=EPSILON)
+    return "embedded"
+
+
+def _int64_zero():  # noqa: ANN202 - an onnx TensorProto
+    from onnx import TensorProto, helper
+
+    return helper.make_tensor("value", TensorProto.INT64, [1], [0])
+
+
+def _layer(g: _Graph, w: Mapping[str, np.ndarray], i: int, x: str, last: bool) -> str:
+    """One encoder layer: attention, skip + layer norm, feed-forward (GELU), skip + layer norm."""
+    p = f"encoder.layer.{i}."
+    qkv = np.concatenate([w[f"{p}attention.self.{h}.weight"].T for h in ("query", "key", "value")], axis=1)
+    bias = np.concatenate([w[f"{p}attention.self.{h}.bias"] for h in ("query", "key", "value")])
+    q, scale, zero = g.quantized(f"layer{i}.qkv", qkv)
+    g.node("DynamicQuantizeLinear", [x], [f"layer{i}.in_q", f"layer{i}.in_scale", f"layer{i}.in_zero"])
+    g.node("QAttention", [f"layer{i}.in_q", q, g.constant(f"layer{i}.qkv_bias", bias), f"layer{i}.in_scale", scale,
+                          "mask_index", f"layer{i}.in_zero", zero, ""], [f"layer{i}.attention"],
+           domain=MS, num_heads=HEADS)
+    out = g.dense(f"layer{i}.attention", f"layer{i}.attention_out", w[f"{p}attention.output.dense.weight"].T)
+    g.node("SkipLayerNormalization", [out, x, *_norm(g, w, f"{p}attention.output"),
+                                      g.constant(f"{p}attention.output.dense.bias", w[f"{p}attention.output.dense.bias"])],
+           [f"layer{i}.attended"], domain=MS, epsilon=EPSILON)
+    up = g.dense(f"layer{i}.attended", f"layer{i}.up", w[f"{p}intermediate.dense.weight"].T)
+    g.node("BiasGelu", [up, g.constant(f"{p}intermediate.dense.bias", w[f"{p}intermediate.dense.bias"])],
+           [f"layer{i}.gelu"], domain=MS)
+    down = g.dense(f"layer{i}.gelu", f"layer{i}.down", w[f"{p}output.dense.weight"].T)
+    result = "hidden" if last else f"layer{i}.out"
+    g.node("SkipLayerNormalization", [down, f"layer{i}.attended", *_norm(g, w, f"{p}output"),
+                                      g.constant(f"{p}output.dense.bias", w[f"{p}output.dense.bias"])],
+           [result], domain=MS, epsilon=EPSILON)
+    return result
+
+
+def _norm(g: _Graph, w: Mapping[str, np.ndarray], prefix: str) -> Iterator[str]:
+    yield g.constant(f"{prefix}.LayerNorm.weight", w[f"{prefix}.LayerNorm.weight"])
+    yield g.constant(f"{prefix}.LayerNorm.bias", w[f"{prefix}.LayerNorm.bias"])
+
+
+def build(weights: Mapping[str, np.ndarray]):  # noqa: ANN201 - an onnx ModelProto
+    """The encoder's model from all-MiniLM-L6-v2's weights (names as in its model.safetensors)."""
+    from onnx import TensorProto, helper
+
+    g = _Graph()
+    x = _embeddings(g, weights)
+    for i in range(LAYERS):
+        x = _layer(g, weights, i, x, last=i == LAYERS - 1)
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "length"]) for name in ("ids", "mask")]
+    output = helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", HIDDEN])
+    graph = helper.make_graph(g.nodes, "question-encoder", inputs, [output], initializer=g.initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)],
+                             ir_version=8, producer_name="tipsearch")
+
+
+def write(model: Path, dest: str) -> None:
+    """Read model/model.safetensors (numpy only) and write the encoder to dest."""
+    import onnx
+    from safetensors.numpy import load_file
+
+    onnx.save_model(build(load_file(str(model / "model.safetensors"))), dest)
