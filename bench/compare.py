@@ -129,7 +129,7 @@ def _tipsearch_rows(work: Path, embedders: dict[str, MiniLMEmbedder], seconds: d
     rows: list[tuple] = []
     retrieval = {}
     libs: dict[str, Library] = {}
-    # The ONNX question encoder `tipsearch build` adds to a MiniLM index (questions.py): made once
+    # The ONNX question encoder `tipsearch build` adds to a MiniLM index (models/question_encoder.py): made once
     # here, copied into each index (it depends on the weights only).
     encoder, export_s = timed(lambda: prepare_questions(work / "questions"))
     for precision, emb in embedders.items():
@@ -231,7 +231,7 @@ x {args.rounds} rounds, warm, k=10, hybrid; tipsearch full search includes
 the answer span of each hit (scored with the sentence vectors the build stored); "hybrid ranking" (keyword and vector
 search fused, the top 5 read from the pieces the build kept, the 10 rows fetched) is the like-for-like
 row against txtai's search. nDCG@10 and query rows: the index built at that precision, questions
-embedded as Library.open does, on the index's ONNX question encoder (questions.py, int8; made once
+embedded as Library.open does, on the index's ONNX question encoder (models/question_encoder.py, int8; made once
 in {export_s:.1f} s); "questions on torch" asks Library.open for that precision instead.
 """,
         command="PYTHONPATH=src:. python " + " ".join(sys.argv),

@@ -160,7 +160,7 @@ def _open_library(args: argparse.Namespace, tmp: Path, precision: str, embedder:
     if asked and asked != precision:
         print(f"question precision: {asked}", file=sys.stderr)
     questions_embedder = CachedEmbedder(MiniLMEmbedder(precision=asked)) if asked and asked != precision else embedder
-    # No precision asked: questions as a search embeds them (questions.py, ONNX Runtime int8);
+    # No precision asked: questions as a search embeds them (models/question_encoder.py, ONNX Runtime int8);
     # --question-precision: on torch at that precision.
     lib = Library.open(tmp / "index", questions_embedder, precision=asked or None)
     print(f"questions: {'torch ' + asked if asked else 'as tipsearch search embeds them'}", file=sys.stderr)

@@ -171,7 +171,7 @@ def _write(rows: list[tuple], vrows: list[tuple]) -> None:
         rows,
         notes="""
 What is real: the index files, SQLite + FTS5, FAISS, pieces.npy, the question encode (the
-index's ONNX question encoder, questions.py, made as `tipsearch build` makes it), open time
+index's ONNX question encoder, models/question_encoder.py, made as `tipsearch build` makes it), open time
 (Library.open: manifest, SQLite, FAISS, pieces; Python imports and model loads shown apart),
 memory (peak RSS, VmHWM, of a fresh process that opens the index, loads the models and answers
 45 questions), add-one-document (reads and hashes every file again, reuses every old vector).
