@@ -7,10 +7,16 @@ of it that answers; every unit has two or more spans. Not a test: run it by hand
     PYTHONPATH=src .venv/bin/python bench/answers.py [--index-dir DIR]   # DIR keeps the built indexes
 
 Variants, side by side on the same builds:
+  shipped       what a search does (pipeline.answers): where the index has the multilingual model, its
+                sentence vectors beside MiniLM's, MiniLM gated by the share of the question's words the index
+                holds (search/answers.py minilm_share); else as "stored"
+  stored + e5   MiniLM's stored vectors plus the multilingual model's at a weight; "gated": MiniLM's weight
+                as shipped; e5 alone
   search time   the spans embedded with the question on torch at search time (tipsearch before issue 18)
-  stored        the sentence vectors of the build (index/spans.py), the question on the ONNX encoder (today)
+  stored        the sentence vectors of the build (index/spans.py), the question on the ONNX encoder
   stored, no overlap / alone (each sentence embedded apart in the build) / stored + alone (mean)
   first span, word overlap only: baselines
+seed.LANG.jsonl: the seed questions translated by hand (fr, es, ru, ar, zh), the same gold sentences.
 A pick is right when it is the gold sentence or holds it (a span the splitter cut after "Ms." is in a longer one).
 """
 
@@ -32,11 +38,13 @@ from tipsearch.models.embedders import MiniLMEmbedder
 from tipsearch.records import Unit
 from tipsearch.search import answers
 from tipsearch.search.evaluation import unit_key
+from tipsearch.search.retrieve import known_share
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "answers"
 REAL = Path(os.environ.get("TIPSEARCH_REAL_CORPUS", ROOT.parent / "shared" / "real-corpus"))
 Picker = Callable[[str, Unit], str]
+LANGUAGES = ("fr", "es", "ru", "ar", "zh")  # seed.LANG.jsonl: the seed questions translated by hand
 
 
 def questions(path: Path) -> list[tuple[str, str, str]]:
@@ -75,9 +83,25 @@ def pickers(lib: Library, embedder: MiniLMEmbedder) -> dict[str, Picker]:
                 answers.OVERLAP_WEIGHT = weight
         return pick
 
-    return {
+    def with_e5(weight: float, own: float | None = 1.0) -> Picker:
+        """stored, plus the multilingual model's sentence vectors at weight; own: MiniLM's weight (None: gated
+        by the share of the question's words the index holds, as the ranking gates MiniLM)."""
+        def pick(q: str, unit: Unit) -> str:
+            mine = own if own is not None else answers.minilm_share(known_share(g.store, q))
+            second = answers.Multilingual(pipeline.multilingual.embed_queries([q])[0], g.sentences.of_units([unit.id]),
+                                          weight, mine)
+            return answers.stored_spans(q, pipeline.encode_question(q)[0], [unit.paragraph.text], [stored(unit)],
+                                        second)[0]
+        return pick
+
+    e5 = {} if pipeline.multilingual is None or g.sentences is None else {
+        "stored + e5 x0.5": with_e5(0.5), "stored + e5 x1": with_e5(1.0), "stored + e5 x2": with_e5(2.0),
+        "stored (gated) + e5 x1": with_e5(1.0, None), "stored (gated) + e5 x2": with_e5(2.0, None),
+        "e5 alone": with_e5(1.0, 0.0)}
+    shipped = {"shipped (pipeline.answers)": lambda q, u: pipeline.answers(q, [u])[0]}
+    return shipped | e5 | {
         "search time (torch, before)": lambda q, u: answers.best_spans(q, [u.paragraph.text], embedder)[0],
-        "stored (today)": with_vectors(stored),
+        "stored, MiniLM alone (before)": with_vectors(stored),
         "stored, no word overlap": with_vectors(stored, 0.0),
         "sentences embedded alone": with_vectors(alone),
         "stored + alone": with_vectors(mixed),
@@ -106,17 +130,23 @@ def measure(lib: Library, embedder: MiniLMEmbedder, rows: list[tuple[str, str, s
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, help="where the indexes are built (kept; reused when there)")
+    parser.add_argument("--english", action="store_true", help="the English sets only")
+    parser.add_argument("--no-real", action="store_true", help="leave out the real-corpus set")
     args = parser.parse_args()
     base = args.index_dir or Path(tempfile.mkdtemp(prefix="tipsearch-answers-"))
     embedder = MiniLMEmbedder()
     sets = [("seed", ROOT / "corpus", DATA / "seed.jsonl", False)]
-    if REAL.is_dir():
+    sets += [(f"seed, {lang}", ROOT / "corpus", DATA / f"seed.{lang}.jsonl", False) for lang in LANGUAGES
+             if (DATA / f"seed.{lang}.jsonl").exists() and not args.english]
+    if args.no_real:
+        pass
+    elif REAL.is_dir():
         sets.append(("real corpus", REAL, DATA / "real.jsonl", True))
     else:
         print(f"{REAL} not found: the real-corpus set is skipped", file=sys.stderr)
     results = {}
     for name, corpus, path, with_file in sets:
-        lib = open_built(corpus, base / name.replace(" ", "-"), embedder)
+        lib = open_built(corpus, base / name.split(",")[0].replace(" ", "-"), embedder)
         try:
             results[name] = measure(lib, embedder, questions(path), with_file)
         finally:

@@ -153,3 +153,23 @@ def test_a_question_in_french_finds_the_non_punishment_recommendation(model_inde
         assert np.isfinite(hits[0].scores["multilingual"])
     finally:
         lib.close()
+
+
+def test_a_units_sentence_vectors_by_the_multilingual_model_are_found_by_their_text(tmp_path: Path,
+                                                                                   stand_in: StandIn):
+    from tipsearch.index.spans import span_key
+
+    build(seed(tmp_path), tmp_path / "index", embedder=HashingEmbedder(), multilingual=stand_in, progress=False)
+    lib = Library.open(tmp_path / "index")
+    try:
+        assert np.all(np.diff(lib.generation.sentences.units) >= 0)  # unit by unit in unit order: bisected
+        units = lib.generation.store.units([9, 3, 40])
+        found = lib.generation.sentences.of_units([u.id for u in units])
+        for unit, vectors in zip(units, found):
+            texts = unit_sentences(unit.paragraph.text)
+            assert set(vectors) == {span_key(t) for t in texts}
+            for t in texts:
+                np.testing.assert_allclose(vectors[span_key(t)], stand_in.embed([t])[0], atol=1e-6)
+        assert lib.generation.sentences.of_units([10_000]) == [{}]  # no such unit: nothing, no error
+    finally:
+        lib.close()

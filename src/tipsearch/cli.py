@@ -60,7 +60,7 @@ def _corpus_options(p: argparse.ArgumentParser) -> None:
                    help=f"embedding model (default {MINILM}; {HASHING} is a model-free hashing embedder for tests)")
     p.add_argument("--models", choices=tuple(MODEL_SETS),
                    help="which models embed the documents (default: as the index was built; a new index: both where "
-                        "the multilingual one runs, x86-64 Linux). minilm alone builds about 20x faster on 2 "
+                        "the multilingual one runs, x86-64 Linux). minilm alone builds 20-40x faster on 2 "
                         "cores; questions in other languages then mostly miss")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--device", choices=DEVICES, default="auto",

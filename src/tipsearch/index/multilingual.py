@@ -44,6 +44,15 @@ class SentenceStore:
         np.save(folder / SENTENCE_UNITS, np.ascontiguousarray(self.units, dtype=np.int64))
         np.save(folder / SENTENCE_KEYS, np.ascontiguousarray(self.keys, dtype=np.int64))
 
+    def of_units(self, units: Sequence[int]) -> list[dict[int, np.ndarray]]:
+        """Each unit's sentence vectors, by span key (index.spans.span_key of the sentence's text). The rows
+        are unit by unit in unit order, so each unit's are found by bisection."""
+        wanted = np.asarray(units, dtype=np.int64)
+        starts = np.searchsorted(self.units, wanted, side="left")
+        ends = np.searchsorted(self.units, wanted, side="right")
+        return [{int(k): np.asarray(v, dtype=np.float32) for k, v in zip(self.keys[a:b], self.vectors[a:b])}
+                for a, b in zip(starts.tolist(), ends.tolist())]
+
     def best(self, vector: np.ndarray, allowed: Collection[int] | None = None) -> dict[int, float]:
         """unit id -> the cosine of its sentence nearest the vector, for every (allowed) unit: one exact scan."""
         scores = np.asarray(self.vectors @ vector, dtype=np.float32)

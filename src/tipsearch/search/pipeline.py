@@ -27,7 +27,7 @@ from tipsearch.models.embedders import (
 from tipsearch.models import e5
 from tipsearch.models.question_encoder import QuestionEncoder
 from tipsearch.records import Hit, Unit
-from tipsearch.search.answers import best_spans, stored_spans
+from tipsearch.search.answers import Multilingual, best_spans, minilm_share, stored_spans
 from tipsearch.search.filters import Allowed, Filters, allowed, per_document
 from tipsearch.search.related import (
     TimelineEntry, best_per_document, date_order, related_candidates, topic_coverage, treats_topic, unit_vector,
@@ -93,6 +93,8 @@ class Pipeline:
         self._questions: QuestionEncoder | None = None
         self._questions_wanted = precision is None and generation.manifest.model == MINILM
         self._last: tuple[str, np.ndarray, Pieces | None] | None = None  # the last question encoded
+        self._last_multilingual: tuple[str, np.ndarray] | None = None  # and by the multilingual model
+        self._last_known: tuple[str, float] | None = None  # and the share of its words the index holds
         self._multilingual = multilingual or None
         self._multilingual_wanted = multilingual is None and generation.multilingual is not None
 
@@ -130,10 +132,9 @@ class Pipeline:
     def multilingual_ranking(self, question: str, n: int, allowed: Allowed | None) -> dict[str, list]:
         """{"multilingual": (unit id, score) best first} by the multilingual model, or {} without it. A unit
         scores the mean of its best window's cosine and its best sentence's (bench/TUNING.md round six)."""
-        model = self.multilingual
-        if model is None:
+        vector = self.multilingual_question(question)
+        if vector is None:
             return {}
-        vector = model.embed_queries([question])[0]
         g = self.generation
         windows = dict(nearest_units(g.store, g.multilingual, vector, n, allowed))
         if g.sentences is None:
@@ -145,6 +146,26 @@ class Pipeline:
         windows.update({u: float(np.max(g.multilingual.reconstruct(chunks[u]) @ vector)) for u in missing if chunks[u]})
         scored = {u: (w + sentences.get(u, w)) / 2 for u, w in windows.items()}
         return {"multilingual": sorted(scored.items(), key=lambda x: -x[1])[:n]}
+
+    def multilingual_question(self, question: str) -> np.ndarray | None:
+        """The question's vector by the multilingual model (the last question's is kept: ranking and answer
+        spans ask for it in turn); None without the model."""
+        last = self._last_multilingual
+        if last is not None and last[0] == question:
+            return last[1]
+        model = self.multilingual
+        if model is None:
+            return None
+        vector = model.embed_queries([question])[0]
+        self._last_multilingual = (question, vector)
+        return vector
+
+    def known(self, question: str) -> float:
+        """retrieve.known_share of the question (the last question's is kept: ranking and answer spans ask)."""
+        last = self._last_known
+        if last is None or last[0] != question:
+            last = self._last_known = (question, known_share(self.generation.store, question))
+        return last[1]
 
     @property
     def encoder(self) -> Embedder:
@@ -181,7 +202,7 @@ class Pipeline:
         wants = mode != "keyword" and ranking.multilingual_weight > 0
         more = self.multilingual_ranking(question, max(ranking.pool, 5 * k), allowed) if wants else {}
         if mode == "hybrid" and ranking.has_gates:  # known_share looks up each word: only where it weighs
-            ranking = ranking.gated(known_share(g.store, question))
+            ranking = ranking.gated(self.known(question))
         vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
         if ranking.expand_semantic:
             vector = None  # the expanded text is embedded apart, by retrieve
@@ -224,10 +245,21 @@ class Pipeline:
         g = self.generation
         if g.spans is None:
             return best_spans(question, texts, self.encoder)
+        second = None if vector is not None else self.multilingual_spans(question, units)
         if vector is None:
             vector = self.encode_question(question)[0]
         chunks = g.store.chunks_by_unit([u.id for u in units])
-        return stored_spans(question, vector, texts, [g.spans.of_unit(chunks[u.id]) for u in units])
+        return stored_spans(question, vector, texts, [g.spans.of_unit(chunks[u.id]) for u in units], second)
+
+    def multilingual_spans(self, question: str, units: list[Unit]) -> Multilingual | None:
+        """The multilingual model's part in the answer spans of a question: its vector and each unit's sentence
+        vectors by that model (bench/answers.py); None where the index or this machine has no such model."""
+        sentences = self.generation.sentences
+        vector = None if sentences is None else self.multilingual_question(question)
+        if vector is None:
+            return None
+        own = minilm_share(self.known(question))
+        return Multilingual(vector, sentences.of_units([u.id for u in units]), own=own)
 
     def collapsed(self, question: str, candidates: list[Candidate], k: int) -> list[Hit]:
         """The k best texts: units repeating one text in several documents (repeats.py) are one hit, the newest
