@@ -5,6 +5,8 @@ Question sets written by reading (tests/data/answers/): seed.jsonl on the seed c
 of it that answers; every unit has two or more spans. Not a test: run it by hand (README, "Answers").
 
     PYTHONPATH=src .venv/bin/python bench/answers.py [--index-dir DIR]   # DIR keeps the built indexes
+        [--english]    the English sets only (not the translations of the seed set)
+        [--no-real]    leave out the real-corpus set (its build with both models takes ~20 minutes here)
 
 Variants, side by side on the same builds:
   shipped       what a search does (pipeline.answers): where the index has the multilingual model, its
