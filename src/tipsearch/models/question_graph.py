@@ -15,7 +15,7 @@ symmetric, one scale per output column, over -64..64 (7-bit, so that CPUs withou
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,9 @@ def per_column_int8(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return quantized, stored, np.zeros(weight.shape[1], dtype=np.int8)
 
 
+Quantizer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 class _Graph:
     """Nodes and initializers as they are added; names are local to this file."""
 
@@ -64,9 +67,10 @@ class _Graph:
 
         self.nodes.append(helper.make_node(op, inputs, outputs, domain=domain or None, **attributes))
 
-    def quantized(self, name: str, weight: np.ndarray) -> tuple[str, str, str]:
-        """A dense weight [in, out] as int8 per column: its three initializers' names."""
-        q, scale, zero = per_column_int8(weight)
+    def quantized(self, name: str, weight: np.ndarray, quantize: Quantizer = per_column_int8) -> tuple[str, str, str]:
+        """A weight quantized (default: a dense weight [in, out] as int8 per column): its three initializers'
+        names, the quantized values, the scale(s) and the zero point(s)."""
+        q, scale, zero = quantize(weight)
         return (self.constant(f"{name}_quantized", q), self.constant(f"{name}_scale", scale),
                 self.constant(f"{name}_zero_point", zero))
 
@@ -88,13 +92,9 @@ def _embeddings(g: _Graph, w: Mapping[str, np.ndarray]) -> str:
     g.node("Cast", ["mask"], ["mask_int32"], to=6)
     g.node("ConstantOfShape", ["shape"], ["types"], value=_int64_zero())
     g.node("Cast", ["types"], ["types_int32"], to=6)
-    names = []
-    for part in ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
-                 "LayerNorm.weight", "LayerNorm.bias"):
-        q, scale, zero = per_tensor_uint8(w[f"embeddings.{part}"])
-        name = f"embeddings.{part}"
-        names.append((g.constant(f"{name}_quantized", q), g.constant(f"{name}_scale", scale),
-                      g.constant(f"{name}_zero_point", zero)))
+    parts = ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+             "LayerNorm.weight", "LayerNorm.bias")
+    names = [g.quantized(f"embeddings.{part}", w[f"embeddings.{part}"], per_tensor_uint8) for part in parts]
     quantized, scales, zeros = (list(column) for column in zip(*names))
     g.node("QEmbedLayerNormalization", ["ids_int32", "types_int32", *quantized, "mask_int32", *scales, *zeros],
            ["embedded", "mask_index"], domain=MS, epsilon=EPSILON)
@@ -118,8 +118,8 @@ def _layer(g: _Graph, w: Mapping[str, np.ndarray], i: int, x: str, last: bool) -
                           "mask_index", f"layer{i}.in_zero", zero, ""], [f"layer{i}.attention"],
            domain=MS, num_heads=HEADS)
     out = g.dense(f"layer{i}.attention", f"layer{i}.attention_out", w[f"{p}attention.output.dense.weight"].T)
-    g.node("SkipLayerNormalization", [out, x, *_norm(g, w, f"{p}attention.output"),
-                                      g.constant(f"{p}attention.output.dense.bias", w[f"{p}attention.output.dense.bias"])],
+    dense_bias = g.constant(f"{p}attention.output.dense.bias", w[f"{p}attention.output.dense.bias"])
+    g.node("SkipLayerNormalization", [out, x, *_norm(g, w, f"{p}attention.output"), dense_bias],
            [f"layer{i}.attended"], domain=MS, epsilon=EPSILON)
     up = g.dense(f"layer{i}.attended", f"layer{i}.up", w[f"{p}intermediate.dense.weight"].T)
     g.node("BiasGelu", [up, g.constant(f"{p}intermediate.dense.bias", w[f"{p}intermediate.dense.bias"])],
