@@ -66,6 +66,19 @@ def multiyear_model_index(tmp_path_factory: pytest.TempPathFactory, minilm: Mini
 
 
 @pytest.fixture(scope="session")
+def languages_hash_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The English seed report and the fictional French and Spanish documents (data/languages), with the
+    hashing embedder."""
+    base = tmp_path_factory.mktemp("languages-hash")
+    (base / "corpus").mkdir()
+    shutil.copy(SEED, base / "corpus")
+    for path in (DATA / "languages").glob("*.txt"):
+        shutil.copy(path, base / "corpus")
+    build(base / "corpus", base / "index", embedder=HashingEmbedder(), progress=False)
+    return base / "index"
+
+
+@pytest.fixture(scope="session")
 def multiyear_units(multiyear_hash_index: Path) -> dict[str, Unit]:
     """Every unit of the multi-year fixture index by its citation, read from the index itself."""
     lib = Library.open(multiyear_hash_index)

@@ -82,75 +82,56 @@ def test_a_language_filter_is_one_of_the_six_codes():
         Filters(language="French")
 
 
-@pytest.fixture(scope="module")
-def mixed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The English seed report and the fictional French and Spanish documents, with the hashing embedder."""
-    import shutil
-
-    from tipsearch import build
-    from tipsearch.models.embedders import HashingEmbedder
-
-    from conftest import DATA, SEED
-
-    base = tmp_path_factory.mktemp("mixed")
-    (base / "corpus").mkdir()
-    shutil.copy(SEED, base / "corpus")
-    for path in (DATA / "languages").glob("*.txt"):
-        shutil.copy(path, base / "corpus")
-    build(base / "corpus", base / "index", embedder=HashingEmbedder(), progress=False)
-    return base / "index"
-
-
-def test_documents_lists_each_language(mixed_index: Path, capsys):
+def test_documents_lists_each_language(languages_hash_index: Path, capsys):
     import json
 
     from tipsearch.cli import main
 
-    assert main(["documents", "--json", "--index", str(mixed_index)]) == 0
+    assert main(["documents", "--json", "--index", str(languages_hash_index)]) == 0
     docs = {d["file"]: d for d in json.loads(capsys.readouterr().out)}
     assert {f: d["language"] for f, d in docs.items()} == {
         "wg-tip-2022-report.txt": "en", "fr_report.txt": "fr", "fr_resolution.txt": "fr", "es_report.txt": "es",
         "es_treaty.txt": "es"}
     assert (docs["fr_report.txt"]["original"], docs["es_report.txt"]["original"]) == ("anglais", "inglés")
-    assert main(["documents", "--index", str(mixed_index)]) == 0
+    assert main(["documents", "--index", str(languages_hash_index)]) == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if "fr_report.txt" in ln)
     assert "  fr  " in line and "CTOC/COP/WG.4/2099/2" in line
 
 
-def test_search_language_filter_keeps_that_language_only(mixed_index: Path, capsys):
+def test_search_language_filter_keeps_that_language_only(languages_hash_index: Path, capsys):
     import json
 
     from tipsearch.cli import main
 
     question = "victims victimes víctimas trafficking traite trata"  # words of each language: no vocabulary needed
-    assert main(["search", question, "--json", "-k", "10", "--index", str(mixed_index)]) == 0
+    assert main(["search", question, "--json", "-k", "10", "--index", str(languages_hash_index)]) == 0
     every = {h["document"]["language"] for h in json.loads(capsys.readouterr().out)}
     assert len(every) >= 2  # so the filter below could fail
     for code in ("fr", "es", "en"):
         assert main(["search", question, "--json", "-k", "10", "--language", code.upper(),
-                     "--index", str(mixed_index)]) == 0
+                     "--index", str(languages_hash_index)]) == 0
         hits = json.loads(capsys.readouterr().out)
         assert hits and {h["document"]["language"] for h in hits} == {code}
     with pytest.raises(SystemExit):
-        main(["search", question, "--language", "klingon", "--index", str(mixed_index)])
+        main(["search", question, "--language", "klingon", "--index", str(languages_hash_index)])
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_the_app_offers_the_languages_of_the_index_and_filters_from_the_link(mixed_index: Path, monkeypatch):
+def test_the_app_offers_the_languages_of_the_index_and_filters_from_the_link(languages_hash_index: Path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from tipsearch import Library
 
     from conftest import ROOT
 
-    monkeypatch.setenv("TIPSEARCH_INDEX", str(mixed_index))
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(languages_hash_index))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.query_params.update({"q": "victims victimes víctimas trafficking traite trata", "lang": "fr"})
     app.run()
     assert not app.exception
     box = app.sidebar.selectbox(key="f-lang")
     assert box.value == "fr" and box.options == ["Any language", "English", "French", "Spanish"]
-    lib = Library.open(mixed_index)
+    lib = Library.open(languages_hash_index)
     language = {u.citation: d.language for d in lib.documents() for u in lib.document(d.file)[1]}
     lib.close()
     shown = [c.value for c in app.code]

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tipsearch import Library, build
+from tipsearch import Library
 from tipsearch.index.keyword_impacts import query_tokens
 from tipsearch.index.store import TOKENIZE, Store, query_words
-from tipsearch.models.embedders import HashingEmbedder
 from tipsearch.records import Document, Paragraph
 from tipsearch.search.vocabulary import GROUPS, LANGUAGES, expand, expansions
 from tipsearch.text import fts_form, keyword_text, references
 
-from conftest import DATA, SEED
+from conftest import DATA
 
 QUESTION_FILES = ["dev_qa.jsonl", "qa_2022.jsonl", "qa_2022_heldout.jsonl", "qa_2022_heldout2.jsonl"]
 
@@ -105,14 +103,8 @@ def test_chinese_and_arabic_units_are_found_by_their_words(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory: pytest.TempPathFactory) -> Library:
-    base = tmp_path_factory.mktemp("vocabulary-mixed")
-    (base / "corpus").mkdir()
-    shutil.copy(SEED, base / "corpus")
-    for path in (DATA / "languages").glob("*.txt"):
-        shutil.copy(path, base / "corpus")
-    build(base / "corpus", base / "index", embedder=HashingEmbedder(), progress=False)
-    lib = Library.open(base / "index")
+def mixed(languages_hash_index: Path) -> Library:
+    lib = Library.open(languages_hash_index)
     yield lib
     lib.close()
 
