@@ -13,6 +13,22 @@ DOCUMENT_KINDS = ("report", "resolution", "treaty", "review", "publication", "ta
 
 
 @dataclass(frozen=True)
+class Style:
+    """How a line is set, where the file's format says: its heading level (1 the top, 0 body text) and emphasis.
+
+    Read from the file itself (a PDF's font size and weight, Word's heading styles and bold runs, HTML and
+    Markdown heading levels), so the segmenters need not guess a heading from its wording alone.
+    """
+
+    level: int = 0
+    bold: bool = False
+    italic: bool = False
+
+
+PLAIN = Style()
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of a source file as lines of text (page number 1-based, None if unknown)."""
 
@@ -20,6 +36,11 @@ class Page:
     lines: tuple[str, ...]
     # Footnotes a reader already knows (DOCX): (index of the line that cites it, note text).
     footnotes: tuple[tuple[int, str], ...] = ()
+    # One Style a line where the reader knows them (same length as lines), else empty: nothing known.
+    styles: tuple[Style, ...] = ()
+
+    def style(self, i: int) -> Style:
+        return self.styles[i] if i < len(self.styles) else PLAIN
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from tipsearch.ingest.dates import DATE, MONTH_AS_PRINTED, is_date
 from tipsearch.ingest.words import repair_split_words
-from tipsearch.records import Page
+from tipsearch.records import PLAIN, Page, Style
 
 # A Markdown link to nowhere, left by document converters: "[CTOC/COP/WG.4/2022/1](#)".
 _EMPTY_LINK = re.compile(r"\[([^\]\n]+)\]\(#\)")
@@ -57,6 +57,12 @@ class Line:
     page: int | None
     indent: int = 0
     footnote: bool = False  # a footnote's text, placed right after the line that cites it
+    style: Style = PLAIN  # heading level and emphasis, where the file's format says (records.Style)
+
+    @property
+    def level(self) -> int:
+        """The heading level the file gives this line (1 the top), 0 for body text or where nothing is known."""
+        return self.style.level
 
 
 def is_noise(text: str) -> bool:
@@ -298,10 +304,11 @@ def _paged(pages: list[Page]) -> list[Page]:
     if len(cuts) < 2 or len(totals) != 1 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         return pages
     out, start = [], 0
+    styles = pages[0].styles
     for page, (i, _, _) in enumerate(cuts, start=numbers[0] - 1):
-        out.append(Page(page, lines[start : i + 1]))
+        out.append(Page(page, lines[start : i + 1], styles=styles[start : i + 1]))
         start = i + 1
-    out.append(Page(numbers[-1], lines[start:]))
+    out.append(Page(numbers[-1], lines[start:], styles=styles[start:]))
     return out
 
 
@@ -319,9 +326,10 @@ def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool
     out: list[Line] = []
     next_note = 1
     for index, (page, lines) in enumerate(zip(pages, texts)):
-        indents = {}
-        for raw, text in zip(page.lines, lines):
+        indents, styles = {}, {}
+        for i, (raw, text) in enumerate(zip(page.lines, lines)):
             indents.setdefault(text, len(raw) - len(raw.lstrip(" ")))
+            styles.setdefault(text, page.style(i))
         if page.footnotes:
             body, notes = lines, list(page.footnotes)
         else:
@@ -336,7 +344,7 @@ def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool
         for at, note in notes:
             by_line.setdefault(at, []).append(note)
         for i, text in enumerate(body):
-            out.append(Line(text, page.number, indents.get(text, 0)))
+            out.append(Line(text, page.number, indents.get(text, 0), style=styles.get(text, PLAIN)))
             out.extend(Line(note, page.number, 0, footnote=True) for note in by_line.get(i, []))
         last = next((t for t in reversed(body) if t), "")
         if len(pages) == 1 or not last or last[-1] in ".:;!?\u201d\"":

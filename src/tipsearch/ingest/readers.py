@@ -138,7 +138,12 @@ def _bounded(pages: list[Page], name: str) -> list[Page]:
     if all(len(line) <= MAX_LINE_CHARS for page in pages for line in page.lines):
         return pages
     log.warning("%s: lines longer than %d characters were cut", name, MAX_LINE_CHARS)
-    return [Page(p.number, tuple(piece for line in p.lines for piece in _cut(line)), p.footnotes) for p in pages]
+    out = []
+    for p in pages:
+        cut = [(piece, p.style(i)) for i, line in enumerate(p.lines) for piece in _cut(line)]
+        styles = tuple(style for _, style in cut) if p.styles else ()
+        out.append(Page(p.number, tuple(piece for piece, _ in cut), p.footnotes, styles))
+    return out
 
 
 def _cut(line: str) -> list[str]:
