@@ -45,10 +45,14 @@ def paragraph_ref(p: Paragraph) -> str:
             heading = f' ("{p.section[-1]}")' if p.section else ""
             return f"p. {p.page}{heading}"
         return f"block {p.number} (unnumbered text)"
+    if not p.number and p.label:  # a labelled unit outside any numbered paragraph: "Action 6"
+        return p.label
     ref = f"para. {p.number}"
     return f"{ref}, {p.label}" if p.label else ref
 
 
 def cite(doc: Document, p: Paragraph) -> str:
-    """`CTOC/COP/WG.4/2010/6, para. 4` or `Title, 14 July 2022, para. 4, Recommendation 1` (see above)."""
-    return f"{document_name(doc)}, {paragraph_ref(p)}"
+    """`CTOC/COP/WG.4/2010/6, para. 4` or `Title, 14 July 2022, para. 4, Recommendation 1` (see above); a unit of
+    a part of a compound document names the part: `A/HRC/99/9, resolution 99/2, para. 4`, `SYMBOL, annex, art. 5`."""
+    part = f"{p.part}, " if p.part else ""
+    return f"{document_name(doc)}, {part}{paragraph_ref(p)}"

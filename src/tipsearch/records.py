@@ -56,6 +56,9 @@ class Paragraph:
     page: int | None = None
     footnotes: tuple[str, ...] = ()  # notes cited in the text, kept apart from it ("1 See ...")
     states: tuple[str, ...] = ()  # a review recommendation's recommending State(s): "115.120 ... (Philippines)"
+    # The part of a compound document the unit belongs to, as cited: "resolution 99/2", "draft resolution III",
+    # "decision 99/101", "annex"; a text's translation in the same file: "French text". None: the document's own.
+    part: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
         "order": p.order,
         "footnotes": list(p.footnotes),
         "states": list(p.states),
+        "part": p.part,
         "document": document_dict(unit.document),
     }
 

@@ -188,7 +188,13 @@ def matches(ref: Reference, p: Paragraph) -> bool:
 
 
 def unit_key(p: Paragraph) -> str:
-    """The key a question file uses for a unit: rec:7, para:9, pp:3, art:6.3, art:3(a), art:1, row:12, page:71."""
+    """The key a question file uses for a unit: rec:7, para:9, pp:3, art:6.3, art:3(a), art:1, row:12, page:71;
+    in a part of a compound document the part first: "resolution 99/2/para:4", "annex/art:5.2"."""
+    key = _own_key(p)
+    return f"{p.part}/{key}" if p.part else key
+
+
+def _own_key(p: Paragraph) -> str:
     if p.label and p.label.startswith("Recommendation "):
         return f"rec:{p.label.removeprefix('Recommendation ').strip()}"
     if p.kind == "preamble":
@@ -198,6 +204,9 @@ def unit_key(p: Paragraph) -> str:
         if not p.number:
             return f"art:{article}"
         return f"art:{article}{p.number}" if p.number.startswith("(") else f"art:{article}.{p.number}"
+    if p.kind in ("paragraph", "recommendation") and not p.number and p.label:
+        word, _, number = p.label.lower().partition(" ")
+        return f"{word}:{number}"
     if p.kind in ("paragraph", "recommendation"):
         return f"para:{p.number}"
     if p.kind == "block" and p.page is not None:

@@ -39,7 +39,8 @@ CREATE TABLE units (
     page INTEGER,
     citation TEXT NOT NULL,
     footnotes TEXT NOT NULL DEFAULT '[]',  -- JSON array of the footnotes the unit cites
-    states TEXT NOT NULL DEFAULT '[]'      -- JSON array: a review recommendation's recommending States
+    states TEXT NOT NULL DEFAULT '[]',     -- JSON array: a review recommendation's recommending States
+    part TEXT                    -- the part of a compound document: "resolution 99/2", "annex"; NULL: its own
 );
 CREATE INDEX units_by_document ON units(document_id, ord);
 CREATE TABLE chunks (
@@ -125,13 +126,13 @@ class Store:
     def add_unit(self, document_id: int, p: Paragraph, citation: str) -> int:
         cur = self.conn.execute(
             "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation, footnotes,"
-            " states) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " states, part) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (document_id, p.order, p.number, p.kind, p.label, json.dumps(p.section, ensure_ascii=False),
              p.text, p.page, citation, json.dumps(p.footnotes, ensure_ascii=False),
-             json.dumps(p.states, ensure_ascii=False)),
+             json.dumps(p.states, ensure_ascii=False), p.part),
         )
         unit_id = int(cur.lastrowid)
-        context = " ".join([p.label or "", *p.section])
+        context = " ".join([p.part or "", p.label or "", *p.section])
         self.conn.execute("INSERT INTO units_fts (rowid, text, context) VALUES (?,?,?)",
                           (unit_id, fts_form(p.text), fts_form(context)))
         return unit_id
@@ -357,7 +358,7 @@ class Store:
 
 _UNIT_COLUMNS = (
     "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation, u.footnotes,"
-    " u.states"
+    " u.states, u.part"
 )
 
 
@@ -369,7 +370,7 @@ def _document(row: tuple) -> Document:
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:
-    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes, states = row
+    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes, states, part = row
     p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page, tuple(json.loads(footnotes)),
-                  tuple(json.loads(states)))
+                  tuple(json.loads(states)), part)
     return Unit(id_, docs[doc_id], p, citation)

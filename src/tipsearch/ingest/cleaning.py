@@ -312,6 +312,30 @@ def _paged(pages: list[Page]) -> list[Page]:
     return out
 
 
+_MASTHEAD_OPENING = re.compile(r"^(?:United Nations|Nations Unies|Naciones Unidas|UNITED NATIONS)\b")
+_MASTHEAD_ITEM = re.compile(r"^(?:General Assembly|Security Council|Economic and Social Council|Assemblée générale|"
+                            r"Conseil de sécurité|Conseil économique et social|Asamblea General|Consejo de Seguridad|"
+                            r"Consejo Económico y Social)?\s*(?:Distr[.:]|Original\s*:)|^[A-Z]$")
+_MASTHEAD_MAX_LINES = 8
+
+
+def _masthead_first(page: Page) -> Page:
+    """Page 1 with its masthead on top: today's ODS PDFs put the masthead ("United Nations A/HRC/99/2", "General
+    Assembly Distr.: General", the date, "Original: English") at the end of the first page's text layer."""
+    texts = [t.strip() for t in page.lines]
+    filled = [i for i, t in enumerate(texts) if t]
+    tail = filled[-_MASTHEAD_MAX_LINES:]
+    start = next((i for i in tail if _MASTHEAD_OPENING.match(texts[i])), None)
+    if start is None or start == filled[0]:
+        return page
+    rest = [texts[i] for i in filled if i > start]
+    if not rest or not all(_MASTHEAD_ITEM.match(t) or is_date(t) or is_symbol(t) for t in rest):
+        return page
+    order = [*range(start, len(texts)), *range(start)]
+    styles = tuple(page.style(i) for i in order) if page.styles else ()
+    return replace(page, lines=tuple(page.lines[i] for i in order), styles=styles)
+
+
 def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool = True) -> list[Line]:
     """Pages of raw lines -> clean lines, with page furniture removed and footnotes set apart.
 
@@ -320,6 +344,7 @@ def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool
     """
     removed = [] if removed is None else removed
     pages = _paged(pages)
+    pages = [_masthead_first(pages[0]), *pages[1:]] if pages else pages
     texts = [[clean_line(raw) for raw in page.lines] for page in pages]
     symbol = _document_symbol(texts)
     running = _running_lines(texts, symbol)

@@ -45,9 +45,13 @@ _MASTHEAD_TOKENS = re.compile(r"\bDistr(?:\.\s*:?|:)\s*\w+|\bOriginal\s*:\s*\w+"
 _MAX_TITLE_CHARS = 400
 # "Resolution adopted by the General Assembly on 18 December 2098", "Résolution adoptée par l'Assemblée générale
 # le 18 décembre 2098", "Resolución aprobada por la Asamblea General el 18 de diciembre de 2098"
-_ADOPTION = re.compile(r"\b(?:(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on|(?:Résolution|Décision) "
+_ADOPTION = re.compile(r"(?:\b(?:(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on|(?:Résolution|Décision) "
                        r"adoptée par (?:l['’]|le |la )[\w ]{2,80}? le|(?:Resolución|Decisión) aprobada por "
-                       r"(?:el|la) [A-Z][\w ]{2,80}? el) (" + DATE_WORDS + ")")
+                       r"(?:el|la) [A-Z][\w ]{2,80}? el)"
+                       # a Security Council resolution: "Adopted by the Security Council at its 9872nd meeting, on"
+                       r"|\b(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}? "
+                       r"(?:at its|à sa|en su) [\w ]{1,40}(?:meeting|séance|sesión),? (?:on|le|el)) (" + DATE_WORDS + ")")
+_ADOPTED_LINE = re.compile(r"^(?:Adopted by|Adoptée? par|Aprobad[oa] por)\b")
 _ADOPTION_START = re.compile(r"\b(?:adopted by the|adoptée par|aprobada por)\b|^(?:on|le|el) " + DATE_WORDS + "$")
 _TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to|Préambule|Les États Parties au|Preámbulo|"
                                 r"Los Estados Partes? en)\b")
@@ -76,6 +80,9 @@ def _front_matter(lines: list[Line]) -> list[str]:
     return out
 
 
+_SYMBOL_YEAR = re.compile(r"\s*\(((?:19|20)\d\d)\)")
+
+
 def _symbol(front: list[str]) -> str | None:
     # The masthead's own line ("United Nations A/HRC/99/15") before a symbol a note quotes ("Previously issued").
     for text in front:
@@ -85,7 +92,9 @@ def _symbol(front: list[str]) -> str | None:
     for text in front:
         for m in SYMBOL.finditer(text):
             if is_symbol(m.group(0)):
-                return m.group(0)
+                # a Security Council resolution is cited with its year: "S/RES/2776 (2025)"
+                year = _SYMBOL_YEAR.match(text, m.end()) if "/RES/" in m.group(0) else None
+                return m.group(0) + (f" ({year.group(1)})" if year else "")
     return None
 
 
@@ -130,8 +139,9 @@ def _resolution_fields(lines: list[Line]) -> dict[str, str | None]:
     joined = " ".join(blocks)
     adopted = _ADOPTION.search(joined)
     distributed = next((d for t in front if not _ADOPTION_START.search(t) and (d := iso_date(t))), None)
+    titles = [b for b in blocks if not _ADOPTED_LINE.match(b)]  # a Security Council resolution's adoption line
     return {
-        "title": blocks[-1] if blocks else None,
+        "title": titles[-1] if titles else None,
         "date": iso_date(adopted.group(1)) if adopted else None,
         "distributed": distributed,
     }

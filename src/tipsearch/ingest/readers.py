@@ -15,6 +15,7 @@ from pathlib import Path
 from tipsearch.errors import UnreadableFileError
 from tipsearch.ingest.docx_reader import read_docx
 from tipsearch.ingest.html_reader import read_html
+from tipsearch.ingest.markdown_reader import looks_like_markdown, markdown_pages
 from tipsearch.records import Page
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,23 @@ def _decode(data: bytes, name: str) -> str:
     return data.decode(encoding, errors="replace")
 
 
-def read_txt(path: Path) -> list[Page]:
-    """Plain text in any common encoding; a form feed separates pages."""
+def _read_text(path: Path) -> str:
     text = _decode(path.read_bytes(), path.name)
     if text.count("\ufffd") > max(10, len(text) // 100):
         raise UnreadableFileError(path.name, "binary data, not text")
-    return _text_pages(text)
+    return text
+
+
+def read_txt(path: Path) -> list[Page]:
+    """Plain text in any common encoding; a form feed separates pages. Text written in Markdown (a treaty
+    database's export) is read as Markdown, so its headings keep their levels."""
+    text = _read_text(path)
+    return markdown_pages(text) if looks_like_markdown(text) else _text_pages(text)
+
+
+def read_markdown(path: Path) -> list[Page]:
+    """A Markdown file: headings by their level, the marks left out (markdown_reader)."""
+    return markdown_pages(_read_text(path))
 
 
 def _text_pages(text: str) -> list[Page]:
@@ -117,7 +129,8 @@ def read_pdf(path: Path) -> list[Page]:
 
 READERS: dict[str, Reader] = {
     ".txt": read_txt,
-    ".md": read_txt,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
     ".text": read_txt,
     ".pdf": read_pdf,
     ".docx": read_docx,

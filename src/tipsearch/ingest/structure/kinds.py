@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.structure import publication, resolution, review, table, treaty
+from tipsearch.ingest.structure import compound, publication, resolution, review, table, treaty
 from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
@@ -18,6 +18,8 @@ Segmenter = Callable[[list[Line]], Segmentation]
 
 # (kind, looks_like, segment), most specific first. Each segmenter module adds its own line here.
 KINDS: list[tuple[str, Detector, Segmenter]] = [
+    # first: a report that prints resolutions, or a resolution that annexes a treaty, is read part by part
+    ("compound", compound.looks_like, compound.segment),
     ("treaty", treaty.looks_like, treaty.segment),  # before resolution: a resolution may annex a treaty
     ("resolution", resolution.looks_like, resolution.segment),
     ("table", table.looks_like, table.segment),
@@ -28,9 +30,9 @@ KINDS: list[tuple[str, Detector, Segmenter]] = [
 
 def detect(lines: list[Line]) -> str:
     """The kind a document is read as (records.DOCUMENT_KINDS)."""
-    for kind, looks_like, _ in KINDS:
+    for kind, looks_like, segment in KINDS:
         if looks_like(lines):
-            return kind
+            return segment(lines).kind if kind == "compound" else kind  # a compound is read as its main kind
     return "report" if has_numbered_paragraphs(lines) else "blocks"
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tipsearch.ingest.cleaning import Line
+from tipsearch.ingest.dates import is_date
 from tipsearch.ingest.structure.segmentation import Segmentation
-from tipsearch.records import Paragraph
+from tipsearch.records import PLAIN, Paragraph, Style
 
 # "The General Assembly,", "L'Assemblée générale,", "La Asamblea General,", and the councils, conferences and
 # commissions that adopt resolutions, in English, French and Spanish.
@@ -29,15 +30,24 @@ CHAPEAU = re.compile(
     r"|La (Asamblea General|Conferencia de las Partes\b.{0,150}|Comisión\b.{0,80})|El (Consejo\b.{0,60})),?$"
 )
 _ADOPTED = re.compile(r"\b(?:(?:Resolution|Decision) adopted by the|(?:Résolution|Décision) adoptée par|"
-                      r"(?:Resolución|Decisión) aprobada por)\b")
+                      r"(?:Resolución|Decisión) aprobada por)\b"
+                      # a Security Council resolution: "Adopted by the Security Council at its 9872nd meeting, on"
+                      r"|^(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}\bat its\b"
+                      r"|^(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}? (?:à sa|en su)\b"
+                      r"|^Resolution \d{1,5} \((?:19|20)\d\d\)$")
 _RESOLUTION_WORDS = r"(?:resolution|decision|résolution|décision|resolución|decisión)"
 _DRAFT = re.compile(rf": (?:draft|projet de|proyecto de) {_RESOLUTION_WORDS}$"
                     rf"|^(?:Draft|Projet de|Proyecto de) {_RESOLUTION_WORDS}\b", re.I)
 SESSION_NUMBER = re.compile(r"^(\d{1,3}/\d{1,4})\.\s+\S")
 _OPERATIVE = re.compile(r"^(\d{1,3})\.(?:\s+(\S.*))?$")
-# "65th plenary meeting", "65e séance plénière", "65ª sesión plenaria"
-_PLENARY = re.compile(r"^\d{1,3}(?:(?:st|nd|rd|th) plenary meeting|(?:e|ᵉ|ème) séance plénière"
-                      r"|\.?[ªa] sesión plenaria)$")
+# "65th plenary meeting", "65e séance plénière", "65ª sesión plenaria"; a council's "44th meeting"
+_PLENARY = re.compile(r"^\d{1,4}(?:(?:st|nd|rd|th) (?:plenary )?meeting|(?:e|ᵉ|ème) séance(?: plénière)?"
+                      r"|\.?[ªa] sesión(?: plenaria)?)$")
+# How a resolution was adopted, printed under it: "[Adopted without a vote.]", "Adopted by a recorded vote of 30 to
+# 10, with 7 abstentions. The voting was as follows:", and the lists of States that follow. Never a paragraph's text.
+_VOTE = re.compile(r"^\[?(?:Adopted|Adoptée?|Aprobad[oa])\b.{0,80}\b(?:vote|voix|votación)\b"
+                   r"|^(?:The voting was as follows|In favour|Against|Abstaining|Abstentions?|Pour|Contre"
+                   r"|Votos a favor|Votos en contra|Abstenciones)\s*:", re.I)
 _ANNEX = re.compile(r"^(?:Annex|Annexe|Anexo)(?:\s+[IVX]{1,4})?$")
 _SUBPARAGRAPH = re.compile(r"^\(?[a-z]{1,4}\)(?:\s|$)")
 # The first words of a preambular paragraph: a participle or adjective phrase ("Deeply concerned", "Mindful");
@@ -50,7 +60,22 @@ _OPENER = re.compile(
     r"|^(?:(?:Profundamente|Gravemente|Seriamente|Firmemente)\s+[a-z\u00df-\u00ff]+(?:ada|ida)"
     r"|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ando|iendo|ada|ida)|Consciente)\b"
 )
+_MAX_HEADING_CHARS = 160
+# A labelled commitment inside the operative part: "Action 6. We will ...", cited "para. 17, Action 6" would be
+# wrong (it is not in paragraph 17): it is cited by its label.
+_LABELLED = re.compile(r"^(Action|Commitment|Goal|Objective|Principle|Guideline|Measure)\s+(\d{1,3})\.\s+(\S.*)$")
+_SECTION = re.compile(r"^([IVXL]{1,6})\.\s+[A-Z\u00c0-\u00de].{0,100}$")
+_NOTE = re.compile(r"^\*{1,3}\s*[A-Z]")
 _LOOK_LINES = 200  # the chapeau and the adoption or draft line are on the first page
+
+
+def is_vote(text: str) -> bool:
+    return bool(_VOTE.match(text))
+
+
+def is_closing(text: str) -> bool:
+    """A closing line of a resolution: its meeting, the meeting's date, how it was adopted."""
+    return bool(_PLENARY.match(text) or _VOTE.match(text) or is_date(text))
 
 
 def _chapeau_index(lines: list[Line]) -> int | None:
@@ -67,7 +92,8 @@ def looks_like(lines: list[Line]) -> bool:
         return False
     front = [ln.text for ln in lines[:at] if not ln.footnote]
     joined = " ".join(front)
-    return bool(_ADOPTED.search(joined) or any(_DRAFT.search(t) or SESSION_NUMBER.match(t) for t in front))
+    return bool(_ADOPTED.search(joined) or any(_DRAFT.search(t) or SESSION_NUMBER.match(t) or _ADOPTED.search(t)
+                                               for t in front))
 
 
 @dataclass
@@ -80,14 +106,26 @@ class _Open:
     page: int | None
     pieces: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    label: str | None = None
+    styled: bool = True  # every line so far set as a heading or in bold or italics by the file
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, style: Style = PLAIN) -> None:
         if self.pieces:
             self.pieces.append("\n" if _SUBPARAGRAPH.match(text) else " ")
         self.pieces.append(text)
+        self.styled = self.styled and bool(style.level or style.bold or style.italic)
 
     def text(self) -> str:
         return "".join(self.pieces).strip()
+
+    @property
+    def heading(self) -> bool:
+        """A preamble "paragraph" that is a topic heading: set apart by the file's styles, or short and ending
+        without the comma, semicolon or colon every preambular paragraph ends with."""
+        text = self.text()
+        if self.styled and len(text) <= _MAX_HEADING_CHARS:
+            return True
+        return len(text) <= _MAX_HEADING_CHARS and not text.endswith((",", ";", ":", ".", ")")) and text[:1].isupper()
 
 
 def _base_indents(lines: list[Line]) -> dict[int | None, int]:
@@ -112,7 +150,13 @@ class _Reader:
         self.blocks = 0
         self.gap = False  # a blank line since the last text
         self.closing = False  # after "NNth plenary meeting": its date line follows
+        self.voting = False  # after "[Adopted without a vote.]" or a recorded vote: back matter to the end
         self.annex_title: list[str] | None = None
+        self.part: str | None = None  # "annex", "annex II": cited before the unit
+        self.numeral: str | None = None  # the roman section being read
+        self.numerals: list[str | None] = []  # each unit's section
+        self.restarted = False  # numbering starts again in a later section: units are cited by section
+        self.pending_restart = False  # a section heading after operative paragraphs: numbering may start again
 
     def close(self) -> None:
         c, self.current = self.current, None
@@ -120,14 +164,20 @@ class _Reader:
             return
         kind, number = c.kind, c.number
         if kind == "preamble":
+            if c.heading:  # a topic heading inside the preamble (a Security Council resolution's): a section
+                self.headings.append(c.text())
+                self.section = (c.text(),)
+                self.back.extend(c.footnotes)
+                return
             if c.text().endswith("."):  # an unnumbered operative clause ("Adopts ... resolution.")
                 self.blocks += 1
                 kind, number = "block", str(self.blocks)
             else:
                 self.preamble += 1
                 number = str(self.preamble)
-        self.units.append(Paragraph(number, c.text(), len(self.units), kind, None, c.section, c.page,
-                                    tuple(c.footnotes)))
+        self.units.append(Paragraph(number, c.text(), len(self.units), kind, c.label, c.section, c.page,
+                                    tuple(c.footnotes), part=self.part))
+        self.numerals.append(self.numeral)
 
     def open(self, number: str, kind: str, page: int | None) -> None:
         self.close()
@@ -137,9 +187,11 @@ class _Reader:
         """A new preambular paragraph: after a blank line, by its indent, or a participle after a ","."""
         if _SUBPARAGRAPH.match(line.text):
             return False
+        prev = self.current.text() if self.current else ""
+        if line.text[:1].islower() and prev and not prev.endswith((",", ";", ":", ".")):
+            return False  # a sentence running on past a page break or a note set in its way
         if gap or line.indent > self.base.get(line.page, 0):
             return True
-        prev = self.current.text() if self.current else ""
         return prev.endswith(",") and bool(_OPENER.match(line.text))
 
     def feed(self, line: Line) -> None:
@@ -150,6 +202,9 @@ class _Reader:
         if not text:
             self.gap = True
             return
+        if _NOTE.match(text):  # "* Reissued for technical reasons ...": the document's note, not its text
+            self.back.append(text)
+            return
         gap, self.gap = self.gap, False
         if self.annex_title is not None and not _OPERATIVE.match(text):
             self.annex_title.append(text)
@@ -159,6 +214,11 @@ class _Reader:
             self.closing = False
             return
         self.closing = False
+        if self.voting or _VOTE.match(text):
+            self.close()
+            self.back.append(text)
+            self.voting = True
+            return
         if _PLENARY.match(text):
             self.close()
             self.back.append(text)
@@ -167,7 +227,20 @@ class _Reader:
         if _ANNEX.match(text):
             self.start_annex(text)
             return
+        if (s := _SECTION.match(text)) and self.annex_title is None and not text.endswith((".", ",", ";")):
+            self.start_section(s.group(1), text)
+            return
         m = _OPERATIVE.match(text)
+        if self.pending_restart and self.current is None:
+            if (m and m.group(1) == "1") or (not m and _OPENER.match(text)):
+                self.restart()
+            elif m and int(m.group(1)) == self.last_number + 1:
+                self.pending_restart = False
+        if (lab := _LABELLED.match(text)) and self.last_number:
+            self.open("", "paragraph", line.page)
+            self.current.label = f"{lab.group(1)} {lab.group(2)}"
+            self.current.add(lab.group(3))
+            return
         if m and int(m.group(1)) == self.last_number + 1:
             self.end_annex_title()
             self.last_number += 1
@@ -177,12 +250,28 @@ class _Reader:
             return
         if self.current is None or (not self.last_number and self.starts_preamble(line, gap)):
             self.open("", "preamble", line.page)
-        self.current.add(text)
+        self.current.add(text, line.style)
+
+    def start_section(self, numeral: str, text: str) -> None:  # noqa: D401
+        """A roman-numbered section ("II. Anguilla"); where the operative numbering starts again under it, its
+        units are cited by it ("section II, para. 1")."""
+        self.close()
+        self.headings.append(text)
+        self.section = (*(s for s in self.section if not _SECTION.match(s)), text)
+        self.numeral = numeral
+        self.pending_restart = bool(self.last_number)
+
+    def restart(self) -> None:
+        """Numbering starts again under a section: "1." or a new preamble right after its heading."""
+        self.last_number = self.preamble = 0
+        self.restarted, self.pending_restart = True, False
 
     def start_annex(self, text: str) -> None:
         self.close()
         self.headings.append(text)
         self.section = (text,)
+        numeral = text.split()[1] if len(text.split()) > 1 else ""
+        self.part = f"annex {numeral}".strip()
         self.last_number = 0
         self.annex_title = []
 
@@ -207,4 +296,8 @@ def segment(lines: list[Line]) -> Segmentation:
         reader.feed(line)
     reader.close()
     reader.end_annex_title()
-    return Segmentation(tuple(reader.units), tuple(reader.headings), tuple(front + reader.back), "resolution")
+    units = reader.units
+    if reader.restarted:
+        units = [replace(u, part=", ".join(p for p in (u.part, f"section {n}") if p)) if n else u
+                 for u, n in zip(units, reader.numerals)]
+    return Segmentation(tuple(units), tuple(reader.headings), tuple(front + reader.back), "resolution")
