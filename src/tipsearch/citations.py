@@ -15,12 +15,15 @@ so a reading pack or a brief that quotes documents in several languages cites th
 from __future__ import annotations
 
 from tipsearch.ingest.dates import human_date
+from tipsearch.ingest.language import LANGUAGES
 from tipsearch.records import Document, Paragraph
 
 
 def document_name(doc: Document) -> str:
     if doc.symbol:
         return doc.symbol
+    if doc.kind == "treaty":  # a treaty is known by its name alone: "Trafficking in Persons Protocol, art. 6"
+        return doc.short_title or doc.title
     parts = [doc.short_title or doc.title, human_date(doc.date)]
     return ", ".join(p for p in parts if p)
 
@@ -55,4 +58,5 @@ def cite(doc: Document, p: Paragraph) -> str:
     """`CTOC/COP/WG.4/2010/6, para. 4` or `Title, 14 July 2022, para. 4, Recommendation 1` (see above); a unit of
     a part of a compound document names the part: `A/HRC/99/9, resolution 99/2, para. 4`, `SYMBOL, annex, art. 5`."""
     part = f"{p.part}, " if p.part else ""
-    return f"{document_name(doc)}, {part}{paragraph_ref(p)}"
+    translation = f" ({LANGUAGES.get(p.language, p.language)} text)" if p.language else ""
+    return f"{document_name(doc)}, {part}{paragraph_ref(p)}{translation}"

@@ -59,6 +59,9 @@ class Paragraph:
     # The part of a compound document the unit belongs to, as cited: "resolution 99/2", "draft resolution III",
     # "decision 99/101", "annex"; a text's translation in the same file: "French text". None: the document's own.
     part: str | None = None
+    # A translation's units in a file that holds a text and then its translation: their language ("fr"), cited
+    # "art. 4, para. 3 (French text)". None: the file's own text.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

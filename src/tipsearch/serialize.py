@@ -35,6 +35,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
         "footnotes": list(p.footnotes),
         "states": list(p.states),
         "part": p.part,
+        "translation": p.language,
         "document": document_dict(unit.document),
     }
 

@@ -40,7 +40,8 @@ CREATE TABLE units (
     citation TEXT NOT NULL,
     footnotes TEXT NOT NULL DEFAULT '[]',  -- JSON array of the footnotes the unit cites
     states TEXT NOT NULL DEFAULT '[]',     -- JSON array: a review recommendation's recommending States
-    part TEXT                    -- the part of a compound document: "resolution 99/2", "annex"; NULL: its own
+    part TEXT,                   -- the part of a compound document: "resolution 99/2", "annex"; NULL: its own
+    language TEXT                -- a translation's units in the same file: their language; NULL: the file's text
 );
 CREATE INDEX units_by_document ON units(document_id, ord);
 CREATE TABLE chunks (
@@ -126,10 +127,10 @@ class Store:
     def add_unit(self, document_id: int, p: Paragraph, citation: str) -> int:
         cur = self.conn.execute(
             "INSERT INTO units (document_id, ord, number, kind, label, section, text, page, citation, footnotes,"
-            " states, part) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " states, part, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (document_id, p.order, p.number, p.kind, p.label, json.dumps(p.section, ensure_ascii=False),
              p.text, p.page, citation, json.dumps(p.footnotes, ensure_ascii=False),
-             json.dumps(p.states, ensure_ascii=False), p.part),
+             json.dumps(p.states, ensure_ascii=False), p.part, p.language),
         )
         unit_id = int(cur.lastrowid)
         context = " ".join([p.part or "", p.label or "", *p.section])
@@ -358,7 +359,7 @@ class Store:
 
 _UNIT_COLUMNS = (
     "u.id, u.document_id, u.ord, u.number, u.kind, u.label, u.section, u.text, u.page, u.citation, u.footnotes,"
-    " u.states, u.part"
+    " u.states, u.part, u.language"
 )
 
 
@@ -370,7 +371,7 @@ def _document(row: tuple) -> Document:
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:
-    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes, states, part = row
+    id_, doc_id, order, number, kind, label, section, text, page, citation, footnotes, states, part, lang = row
     p = Paragraph(number, text, order, kind, label, tuple(json.loads(section)), page, tuple(json.loads(footnotes)),
-                  tuple(json.loads(states)), part)
+                  tuple(json.loads(states)), part, lang)
     return Unit(id_, docs[doc_id], p, citation)

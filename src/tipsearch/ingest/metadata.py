@@ -56,6 +56,7 @@ _ADOPTION_START = re.compile(r"\b(?:adopted by the|adoptée par|aprobada por)\b|
 _TREATY_BODY_START = re.compile(r"^(Preamble|The States Parties to|Préambule|Les États Parties au|Preámbulo|"
                                 r"Los Estados Partes? en)\b")
 _TREATY_ADOPTED = re.compile(r"^(Adopted|Done|Adoptée?|Fait|Adoptad[oa]|Hecho)\b")
+_OPENED = re.compile(r"\b(?:[Oo]pened for signature|[Oo]uverte? à la signature|[Aa]biert[oa] a la firma)\b")
 _TREATY_BODY = re.compile(r"\b(?:Adopted by (?:the )?(General Assembly|Security Council)"
                           r"|Adoptée? par (?:l['’]|le )?(Assemblée générale|Conseil de sécurité)"
                           r"|Adoptad[oa] por (?:la |el )?(Asamblea General|Consejo de Seguridad))\b")
@@ -156,6 +157,8 @@ def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
             break
         front.append(text)
     adopted = next((iso_date(t) for t in front if _TREATY_ADOPTED.match(t) and iso_date(t)), None)
+    # without an adoption line, the day it was opened for signature (checks.py says so)
+    adopted = adopted or next((iso_date(t) for t in front if _OPENED.search(t) and iso_date(t)), None)
     return {"title": front[0] if front else None, "date": adopted, "distributed": None}
 
 

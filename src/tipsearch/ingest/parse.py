@@ -54,7 +54,8 @@ def parse_file(path: Path, sha256: str | None = None, catalog_row: dict[str, str
     if not seg.units:
         raise UnreadableFileError(path.name, "no paragraphs of text found")
     found = metadata.extract(lines, path.name, sha256 or sha256_file(path), seg.kind, seg.front_matter)
-    written_in = language.detect("\n".join(u.text for u in seg.units))  # the body, not a masthead's "Original:"
+    # the body, not a masthead's "Original:", nor a translation the file adds after the text
+    written_in = language.detect("\n".join(u.text for u in seg.units if not u.language))
     document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind, language=written_in), catalog_row)
     return ParsedFile(path, document, seg.units, coverage(pages, seg, removed))
 

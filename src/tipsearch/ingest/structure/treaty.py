@@ -16,9 +16,11 @@ from tipsearch.ingest.cleaning import Line
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
-# "Article 6", "Article premier" (French for article 1), "Artículo 6", "Artículo primero": labelled "Article N".
-_ARTICLE = re.compile(r"^(?:Article|Artículo)\s+(\d{1,3}|premier|primero)(?:\.\s*(\S.*))?$")
-_FIRST = {"premier": "1", "primero": "1"}
+# "Article 6", "Art. 6", "ARTICLE 6", "Article premier" (French for article 1), "Artículo 6", "Artículo primero",
+# with its title after a full stop, a colon or a dash ("Article 3 - Joint teams"): labelled "Article N".
+_ARTICLE = re.compile(r"^(?:Article|ARTICLE|Art\.|Artículo|ARTÍCULO|Artigo|Articolo|Artikel|Статья)\s*"
+                      r"(\d{1,3}|premier|primero|1er)(?:\s*(?:[.:]|\s[-\u2013\u2014])\s*(\S.*))?\.?$")
+_FIRST = {"premier": "1", "primero": "1", "1er": "1"}
 _CHAPTER_WORD = r"(?:Chapter|Chapitre|Capítulo)"
 _CHAPTER_NUMERAL = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.?$")
 _CHAPTER = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.\s+(\S.*)$")
@@ -36,16 +38,30 @@ _PREAMBLE_SPLIT = re.compile(
     r"(?<=,)\s+(?=(?:Deeply |Further |Also )?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Desirous)\b"
     r"(?!\s+in\s+[A-Z])|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ant|és|us|ando|iendo|ados|idos)\b)"
 )
+_CHAPEAU_LIKE = re.compile(r"^(?:The|Les|Los|Las|La|El)\s.{0,300}\b(?:Parties|Governments|States|Gouvernements|"
+                          r"États|Partes|Gobiernos|Estados)\b.{0,200},$")
+_PREAMBLE_OPENER = re.compile(r"^(?:(?:Deeply|Further|Also|Strongly|Firmly|Gravely)\s+)?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|"
+                              r"Aware|Conscious|Desirous|Bearing|Noting|Taking|Considering|Having)\b"
+                              r"|^[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ant|és|us|ando|iendo|ados|idos)\b")
 _CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at|EN FOI DE QUOI|FAIT à|EN TESTIMONIO DE LO CUAL|HECHO en)\b")
 _MAX_TITLE_CHARS = 200
 
 
 def looks_like(lines: list[Line]) -> bool:
-    """A treaty: articles 1 and 2, and the parties' chapeau or the closing formula of a preamble."""
+    """A treaty: articles 1 and 2, and the parties' chapeau or the closing formula of a preamble; or articles 1, 2
+    and 3 set as headings of their own, in order (a treaty database's export, a Markdown copy)."""
     texts = [ln.text for ln in lines if not ln.footnote]
-    articles = {_FIRST.get(m.group(1), m.group(1)) for t in texts if (m := _ARTICLE.match(t))}
+    numbers = [_FIRST.get(m.group(1), m.group(1)) for t in texts if (m := _ARTICLE.match(t))]
+    articles = set(numbers)
     formula = any("States Parties to this" in t or _PARTIES.match(t) or _AGREED.search(t) for t in texts)
-    return {"1", "2"} <= articles and formula
+    if {"1", "2"} <= articles and formula:
+        return True
+    run = 0
+    for number in numbers:
+        run = run + 1 if number == str(run + 1) else (1 if number == "1" else run)
+        if run >= 3:
+            return True
+    return False
 
 
 @dataclass
@@ -70,6 +86,7 @@ class _Reader:
         self.title_next = False
         self.preamble = 0
         self.in_preamble = False
+        self.pending: list[str] = []  # the preambular paragraph being read
         self.done = False
 
     def unit(self, number: str, kind: str, label: str | None, text: str, section: tuple[str, ...]) -> None:
@@ -91,6 +108,8 @@ class _Reader:
             self.unit(number, "article", label, text, a.section)
 
     def feed_preamble(self, text: str) -> None:
+        """A line of the preamble: a paragraph runs over lines until a blank line or, after a comma, a participle
+        that opens the next one ("Recalling", "Convinced")."""
         text = _PREAMBLE.sub("", text).strip()
         if not text:
             return
@@ -103,10 +122,24 @@ class _Reader:
             self.headings.append(agreed.group(1))
             text = text[: agreed.start()]
             self.in_preamble = False
+        if self.pending and self.pending[-1].endswith((",", ";")) and _PREAMBLE_OPENER.match(text):
+            self.flush_preamble()
+        if text.strip():
+            self.pending.append(text.strip())
+        if agreed:
+            self.flush_preamble()
+
+    def flush_preamble(self) -> None:
+        text, self.pending = " ".join(self.pending), []
         for piece in _PREAMBLE_SPLIT.split(text):
             if piece.strip():
                 self.preamble += 1
                 self.unit(str(self.preamble), "preamble", None, piece, ("Preamble",))
+
+    def start_preamble(self, chapeau: str) -> None:
+        """The parties' chapeau ("The Governments of ... (hereinafter "the Parties"),"): the preamble follows."""
+        self.headings.append(chapeau)
+        self.in_preamble = True
 
     def feed_article_text(self, text: str) -> None:
         a = self.article
@@ -127,6 +160,8 @@ class _Reader:
 
     def feed(self, line: Line) -> None:
         text = line.text
+        if not text and self.pending:
+            self.flush_preamble()
         if not text or line.footnote:
             return
         if self.done:
@@ -138,6 +173,8 @@ class _Reader:
                 self.headings.append(m.group(0).strip())  # as printed; the section path says "Preamble"
             self.feed_preamble(text)
             return
+        if self.pending:
+            self.flush_preamble()
         if self.heading(text):
             return
         if self.article is None:
@@ -166,8 +203,9 @@ class _Reader:
         if m := _ARTICLE.match(text):
             self.close_article()
             self.headings.append(text)
-            title = f"{text}. {m.group(2)}" if m.group(2) else text
             number = _FIRST.get(m.group(1), m.group(1))
+            head = re.sub(r"[\s.:\-\u2013\u2014]+$", "", text[: m.start(2)] if m.group(2) else text)  # as printed
+            title = f"{head}. {m.group(2)}" if m.group(2) else head
             self.article = _Article(number, (*([self.chapter] if self.chapter else []), title))
             self.title_next = not m.group(2)
             return True
@@ -184,10 +222,28 @@ class _Reader:
         self.headings.append(title)
 
 
+def _parties_chapeau(lines: list[Line]) -> int | None:
+    """Where a preamble whose chapeau no formula names begins: the last line ending with a comma that names the
+    parties ("The Governments of A and B (hereinafter "the Parties"),") before "Have agreed as follows:"."""
+    texts = [ln.text for ln in lines]
+    agreed = next((i for i, t in enumerate(texts) if _AGREED.search(t)), None)
+    first_article = next((i for i, t in enumerate(texts) if _ARTICLE.match(t)), len(texts))
+    if agreed is None or agreed > first_article or any(_PREAMBLE.match(t) or _PARTIES.match(t)
+                                                       for t in texts[:agreed]):
+        return None
+    return next((i for i in range(agreed - 1, -1, -1) if _CHAPEAU_LIKE.match(texts[i])), None)
+
+
 def segment(lines: list[Line]) -> Segmentation:
     """A treaty's preambular paragraphs and article units, with its title and closing formula as front matter."""
     reader = _Reader()
-    for line in lines:
+    chapeau = _parties_chapeau(lines)
+    for i, line in enumerate(lines):
+        if i == chapeau:
+            reader.start_preamble(line.text)
+            continue
         reader.feed(line)
+    if reader.pending:
+        reader.flush_preamble()
     reader.close_article()
     return Segmentation(tuple(reader.units), tuple(reader.headings), tuple(reader.front), "treaty")
