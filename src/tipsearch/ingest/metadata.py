@@ -10,7 +10,7 @@ from pathlib import Path
 from tipsearch.ingest import language
 from tipsearch.ingest.cleaning import SYMBOL, Line, is_masthead, is_symbol
 from tipsearch.ingest.dates import DATE_WORDS, is_date, iso_date
-from tipsearch.ingest.structure.resolution import CHAPEAU
+from tipsearch.ingest.structure.resolution import CHAPEAU, SESSION_NUMBER
 from tipsearch.records import Document
 
 CATALOG = "catalog.csv"
@@ -33,6 +33,8 @@ _PLACE = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?: [A-Z\u00c0-\u00de][a-z\u00df
 _SESSION = re.compile(r"^(.{0,60}\b([Ss]ession|[Mm]eeting|séance|período de sesiones|sesión)\b.{0,60}|"
                       + _PLACE + r", \d.{0,40}\d{4})$")
 _TITLE = re.compile(r"^(Report|Note|Background paper|Draft|Resolution|Decision|Guidance|Statement|"
+                    r"General (?:recommendation|comment)|Concluding observations|Compilation|Summary of|"
+                    r"Letter dated|Identical letters|Views adopted|"
                     r"Rapport|Document d['’]information|Projet|Résolution|Décision|Déclaration|"
                     r"Informe|Nota|Documento de antecedentes|Proyecto|Resolución|Decisión|Declaración)\b")
 _TITLE_STOP = re.compile(r"^(Summary|Contents|Abstract|Note by|\*|Agenda|Item \d|[IVXL]+\.\s|[A-Z]\.\s|\d+\.\s|"
@@ -65,6 +67,11 @@ _CHAPTER = re.compile(r"^chapter\s+([0-9]{1,3}|[IVXL]{1,6})\b[:.]?\s*(.*)$", re.
 _YEAR_END = re.compile(r"\b((?:19|20)\d{2})$")
 _PAGE_FIELD = re.compile(r"\s*\bPage(?: \d+)?(?: of(?: \d+)?)?$")
 _FRONT_MATTER_LINES = 40
+_SC_TITLE = re.compile(r"^Resolution \d{1,5} \((?:19|20)\d\d\)$")
+# a State's name: capitalised words, "of", "and", "the" between them ("Bolivia (Plurinational State of)")
+_STATE_ABOVE = re.compile(r"^[A-Z][\w'\u2019\-]*(?: (?:of|and|the|\(?[A-Z][\w'\u2019\-]*\)?|of\)))*$")
+_AGENDA = re.compile(r"^(?:Agenda item|Item|Point|Tema)\s+\d", re.I)
+_NOTE_LINE = re.compile(r"^(?:Note\b|\[)", re.I)
 
 
 def _front_matter(lines: list[Line]) -> list[str]:
@@ -99,10 +106,15 @@ def _symbol(front: list[str]) -> str | None:
     return None
 
 
+def _opens_title(text: str) -> bool:
+    """ "Report of ...", and the same set in capitals as mastheads before 2010 print it ("REPORT OF ...")."""
+    return bool(_TITLE.match(text) or (text.isupper() and _TITLE.match(text.title())))
+
+
 def _title(front: list[str]) -> str | None:
     """The first line that reads like a title, with the lines it wraps onto."""
     for i, text in enumerate(front):
-        if not _TITLE.match(text):
+        if not _opens_title(text):
             continue
         parts = [text]
         for nxt in front[i + 1 : i + 5]:
@@ -111,6 +123,9 @@ def _title(front: list[str]) -> str | None:
             if sum(map(len, parts)) + len(nxt) > _MAX_TITLE_CHARS:
                 break
             parts.append(nxt)
+        above = front[i - 1] if i else ""
+        if _STATE_ABOVE.match(above) and not (_BODY.match(above) or _SESSION.match(above) or is_masthead(above)):
+            return f"{above}: {' '.join(parts)}"  # the State a compilation or summary is about, set above it
         return " ".join(parts)
     return None
 
@@ -125,6 +140,22 @@ def _blocks(texts: list[str]) -> list[str]:
             out.append(" ".join(current))
             current = []
     return out
+
+
+def _numbered_title(front: list[str]) -> str | None:
+    """ "99/25. Title", "Resolution 2776 (2025)": from that line to the chapeau, without adoption and date lines,
+    where no blank line sets the title apart (a PDF's text layer)."""
+    start = next((i for i in range(len(front) - 1, -1, -1)
+                  if SESSION_NUMBER.match(front[i]) or _SC_TITLE.match(front[i])), None)
+    if start is None:
+        return None
+    parts = []
+    for text in front[start:]:
+        if _ADOPTED_LINE.match(text) or _ADOPTION_START.search(text) or is_date(text):
+            break
+        if text:
+            parts.append(text)
+    return " ".join(parts)
 
 
 def _resolution_fields(lines: list[Line]) -> dict[str, str | None]:
@@ -142,7 +173,7 @@ def _resolution_fields(lines: list[Line]) -> dict[str, str | None]:
     distributed = next((d for t in front if not _ADOPTION_START.search(t) and (d := iso_date(t))), None)
     titles = [b for b in blocks if not _ADOPTED_LINE.match(b)]  # a Security Council resolution's adoption line
     return {
-        "title": titles[-1] if titles else None,
+        "title": _numbered_title(front) or (titles[-1] if titles else None),
         "date": iso_date(adopted.group(1)) if adopted else None,
         "distributed": distributed,
     }
@@ -188,15 +219,38 @@ def _treaty_body(lines: list[Line]) -> str | None:
     return None
 
 
+def _last_block(front: list[str]) -> str | None:
+    """A title no word announces ("Fictionland / Compilation of the Office of ..."): the last block of the front
+    matter that is neither masthead, body, session nor agenda item."""
+    blocks = [" ".join(b) for b in _runs(front)]
+    candidates = [b for b in blocks if not _is_front_furniture(b)]
+    return candidates[-1] if candidates and len(candidates[-1]) <= _MAX_TITLE_CHARS else None
+
+
+def _runs(texts: list[str]) -> list[list[str]]:
+    out, current = [], []
+    for text in [*texts, ""]:
+        if text and not (_BODY.match(text) or _SESSION.match(text) or _AGENDA.match(text) or is_masthead(text)):
+            current.append(text)
+        elif current:
+            out.append(current)
+            current = []
+    return out
+
+
+def _is_front_furniture(block: str) -> bool:
+    return bool(block.startswith("*") or _NOTE_LINE.match(block) or len(block) < 8 or not re.search(r"[a-z]", block))
+
+
 def _review_title(front: list[str]) -> str | None:
     """ "Report of the Working Group on the Universal Periodic Review: Fictionland": the title, then the State."""
-    start = next((i for i, t in enumerate(front) if _TITLE.match(t)), None)
+    start = next((i for i, t in enumerate(front) if _opens_title(t)), None)
     if start is None:
         return None
     parts: list[str] = []
     for i in range(start, min(start + 4, len(front))):
         parts.append(_NOTE_MARKS.sub("", front[i]))
-        if parts[-1].endswith(("Review", "universel", "Universal")):  # the State under review: the next line
+        if parts[-1].casefold().endswith(("review", "universel", "universal")):  # the State under review: the next line
             state = next((t for t in front[i + 1 : i + 4] if t), "")
             if state and not is_masthead(state) and not state.startswith("*") and len(state) < 60:
                 return f"{' '.join(parts)}: {state}"
@@ -241,7 +295,8 @@ def _extract_report(lines: list[Line], file: str, sha256: str, kind: str | None 
     bodies = [t for t in rest if _BODY.match(t)]
     session = next((t for t in rest if t and _SESSION.match(t) and not _TITLE.match(t)), None)
     titles = {"review": _review_title, "publication": _publication_title, "table": _table_title}
-    title = (titles[kind](rest) if kind in titles else None) or _title(rest) or Path(file).stem.replace("-", " ")
+    title = (titles[kind](rest) if kind in titles else None) or _review_title(rest) or _title(rest) \
+        or _last_block(rest) or Path(file).stem.replace("-", " ")
     if iso is None and kind == "publication" and (y := _YEAR_END.search(title.split(",")[0])):
         iso_year: int | None = int(y.group(1))  # a report named for its year ("... in Persons 2024")
     else:

@@ -48,7 +48,7 @@ _PLENARY = re.compile(r"^\d{1,4}(?:(?:st|nd|rd|th) (?:plenary )?meeting|(?:e|ᵉ
 _VOTE = re.compile(r"^\[?(?:Adopted|Adoptée?|Aprobad[oa])\b.{0,80}\b(?:vote|voix|votación)\b"
                    r"|^(?:The voting was as follows|In favour|Against|Abstaining|Abstentions?|Pour|Contre"
                    r"|Votos a favor|Votos en contra|Abstenciones)\s*:", re.I)
-_ANNEX = re.compile(r"^(?:Annex|Annexe|Anexo)(?:\s+[IVX]{1,4})?$")
+_ANNEX = re.compile(r"^(?:Annex|Annexe|Anexo)(?:\s+(?:[IVX]{1,4}|[A-Z]))?(?:\s+[\u2013\u2014-]\s+\S.{0,150})?$")
 _SUBPARAGRAPH = re.compile(r"^\(?[a-z]{1,4}\)(?:\s|$)")
 # The first words of a preambular paragraph: a participle or adjective phrase ("Deeply concerned", "Mindful");
 # in French and Spanish the Assembly is feminine: "Rappelant", "Profondément préoccupée", "Recordando", "Consciente".
@@ -252,7 +252,13 @@ class _Reader:
             self.open("", "preamble", line.page)
         self.current.add(text, line.style)
 
-    def start_section(self, numeral: str, text: str) -> None:  # noqa: D401
+    def topic(self, text: str) -> None:
+        """A topic heading ("Political and security situation"): the section of what follows."""
+        self.close()
+        self.headings.append(text)
+        self.section = (*(s for s in self.section if _ANNEX.match(s) or _SECTION.match(s)), text)
+
+    def start_section(self, numeral: str, text: str) -> None:
         """A roman-numbered section ("II. Anguilla"); where the operative numbering starts again under it, its
         units are cited by it ("section II, para. 1")."""
         self.close()
@@ -270,7 +276,7 @@ class _Reader:
         self.close()
         self.headings.append(text)
         self.section = (text,)
-        numeral = text.split()[1] if len(text.split()) > 1 else ""
+        numeral = text.split()[1] if len(text.split()) > 1 and text.split()[1] not in "-\u2013\u2014" else ""
         self.part = f"annex {numeral}".strip()
         self.last_number = 0
         self.annex_title = []
@@ -283,6 +289,26 @@ class _Reader:
         self.annex_title = None
 
 
+def _topic_headings(lines: list[Line]) -> set[int]:
+    """Indexes of topic headings set on a line of their own between two paragraphs ("Mandate of the Mission"),
+    where nothing but their place tells: after a paragraph's end (",", ";", "."), short, without a final stop,
+    and followed by a new preambular paragraph ("Expressing ...") or the next operative number."""
+    body = [i for i, ln in enumerate(lines) if ln.text and not ln.footnote]
+    out: set[int] = set()
+    for before, at, after in zip(body, body[1:], body[2:]):
+        text, prev, nxt = lines[at].text, lines[before].text, lines[after].text
+        if len(text) > _MAX_HEADING_CHARS or text.endswith((",", ";", ":", ".")) or not text[:1].isupper():
+            continue
+        if any(p.match(text) for p in (_OPERATIVE, _SUBPARAGRAPH, _OPENER, _PLENARY, _SECTION, _ANNEX, _LABELLED)):
+            continue
+        if re.fullmatch(r"\d{1,3}\.", prev):
+            continue  # "5." on a line of its own: this line is its text
+        styled = lines[at].level or lines[at].style.bold or lines[at].style.italic
+        if styled or (prev.endswith((",", ";", ".")) and (_OPENER.match(nxt) or _OPERATIVE.match(nxt))):
+            out.add(at)
+    return out
+
+
 def segment(lines: list[Line]) -> Segmentation:
     """A resolution's preambular paragraphs, operative paragraphs and blocks, with its front and back matter."""
     at = _chapeau_index(lines)
@@ -292,7 +318,11 @@ def segment(lines: list[Line]) -> Segmentation:
     reader = _Reader(lines[at + 1 :])
     if at >= 0:
         reader.headings.append(lines[at].text)
-    for line in lines[at + 1 :]:
+    topics = _topic_headings(lines[at + 1 :])
+    for i, line in enumerate(lines[at + 1 :]):
+        if i in topics and reader.annex_title is None and not reader.voting:
+            reader.topic(line.text)
+            continue
         reader.feed(line)
     reader.close()
     reader.end_annex_title()

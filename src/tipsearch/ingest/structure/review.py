@@ -130,7 +130,8 @@ class _Review(_Segmenter):
             return self.feed_annex(line)
         if self.last_number and _ANNEX.match(text):
             return self.start_annex(text)
-        if not self.last_number and (m := _PARA.match(text)) and m.group(1) == "1" and self.front:
+        if not self.last_number and (m := _PARA.match(text)) and m.group(1) == "1" and self.front \
+                and not self.sections:
             if _is_plain_heading(self.front[-1]):  # "Introduction" above paragraph 1 is its heading
                 self.sections = [(1, self.front.pop())]
                 self.headings.append(self.sections[0][1])
