@@ -189,9 +189,10 @@ def matches(ref: Reference, p: Paragraph) -> bool:
 
 def unit_key(p: Paragraph) -> str:
     """The key a question file uses for a unit: rec:7, para:9, pp:3, art:6.3, art:3(a), art:1, row:12, page:71;
-    in a part of a compound document the part first: "resolution 99/2/para:4", "annex/art:5.2"."""
+    in a part of a compound document the part first: "resolution 99/2#para:4", "annex#art:5.2"; a translation's
+    unit with its language: "art:4.3@fr"."""
     key = _own_key(p) + (f"@{p.language}" if p.language else "")
-    return f"{p.part}/{key}" if p.part else key
+    return f"{p.part}#{key}" if p.part else key
 
 
 def _own_key(p: Paragraph) -> str:
