@@ -15,7 +15,10 @@ from unit_keys import unit_key
 
 REAL = Path(os.environ.get("TIPSEARCH_REAL_CORPUS", ROOT.parent / "shared" / "real-corpus"))
 EXPECTED = json.loads((DATA / "real_corpus" / "expected.json").read_text(encoding="utf-8"))
-FILES = [name for name, e in EXPECTED.items() if e["kind"] in ("resolution", "treaty")]
+# Batch 2 (entries with a "folder") records what the reader should give; it is not checked here yet (README there).
+FILES = [pytest.param(name, marks=pytest.mark.skip(reason=f"{e['folder']}/{name}: recorded, not yet checked"))
+         if "folder" in e else name
+         for name, e in EXPECTED.items() if e["kind"] in ("resolution", "treaty")]
 
 
 def words(text: str) -> str:

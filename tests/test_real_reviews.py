@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TIPSEARCH_REAL_CORPUS", ROOT.parent / "shared" / "real-corpus"))
 EXPECTED = json.loads((ROOT / "tests" / "data" / "real_corpus" / "expected.json").read_text(encoding="utf-8"))
 MINE = {"review", "publication", "table"}
-FILES = sorted(f for f, e in EXPECTED.items() if e["kind"] in MINE)
+FILES = sorted(f for f, e in EXPECTED.items() if e["kind"] in MINE and "folder" not in e)  # batch 2: not checked yet
 
 
 def _flat(text: str) -> str:
