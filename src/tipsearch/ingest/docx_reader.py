@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from tipsearch.errors import UnreadableFileError
-from tipsearch.records import Page
+from tipsearch.records import PLAIN, Page, Style
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 
@@ -49,7 +49,9 @@ class _Numbering:
     def __init__(self, document) -> None:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # abstractNumId -> ilvl -> (fmt, text, start)
         self.abstract: dict[str, str] = {}  # numId -> abstractNumId
+        self.restarts: dict[str, dict[int, int]] = {}  # numId -> ilvl -> startOverride: the list starts again
         self.counters: dict[str, dict[int, int]] = {}
+        self.restarted: set[tuple[str, int]] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -66,6 +68,11 @@ class _Numbering:
             ref = num.find(f"{_W}abstractNumId")
             if ref is not None:
                 self.abstract[num.get(f"{_W}numId")] = ref.get(f"{_W}val")
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = override.find(f"{_W}startOverride")
+                if start is not None:
+                    self.restarts.setdefault(num.get(f"{_W}numId"), {})[int(override.get(f"{_W}ilvl", "0"))] = \
+                        int(start.get(f"{_W}val", "1"))
 
     def label(self, paragraph) -> str | None:
         num_id, ilvl = _num_pr(paragraph)
@@ -75,6 +82,9 @@ class _Numbering:
         levels = self.levels.get(key, {})
         fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
         counters = self.counters.setdefault(key, {})
+        if ilvl in self.restarts.get(num_id, {}) and (num_id, ilvl) not in self.restarted:
+            self.restarted.add((num_id, ilvl))  # a list that starts again at its override, once
+            counters[ilvl] = self.restarts[num_id][ilvl] - 1
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [lv for lv in counters if lv > ilvl]:
             del counters[deeper]  # a new item restarts the levels below it
@@ -106,6 +116,29 @@ def _num_pr(paragraph) -> tuple[str | None, int]:
             return (num_id.get(f"{_W}val") if num_id is not None else None,
                     int(ilvl.get(f"{_W}val")) if ilvl is not None else 0)
     return None, 0
+
+
+_HEADING_STYLE = re.compile(r"^(?:Heading|Titre|Título|Überschrift)\s*(\d)$", re.I)
+
+
+def paragraph_style(paragraph) -> Style:
+    """A paragraph's heading level from its style ("Title", "Heading 2") or its outline level, and whether all
+    its text is bold or italic (runs, else the style's font)."""
+    name = paragraph.style.name if paragraph.style is not None else ""
+    level = 1 if name in ("Title", "Titre", "Título") else 0
+    if m := _HEADING_STYLE.match(name):
+        level = int(m.group(1))
+    outline = paragraph._p.pPr.find(f"{_W}outlineLvl") if paragraph._p.pPr is not None else None
+    if not level and outline is not None and outline.get(f"{_W}val", "9").isdigit() and int(outline.get(f"{_W}val")) < 9:
+        level = int(outline.get(f"{_W}val")) + 1
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    font = paragraph.style.font if paragraph.style is not None else None
+
+    def all_of(attr: str) -> bool:
+        return bool(runs) and all(getattr(r, attr) or (getattr(r, attr) is None and font is not None
+                                                         and getattr(font, attr)) for r in runs)
+
+    return Style(level=level, bold=all_of("bold"), italic=all_of("italic"))
 
 
 def _docx_footnotes(document) -> dict[str, str]:
@@ -181,6 +214,7 @@ def read_docx(path: Path) -> list[Page]:
     numbering = _Numbering(document)
     notes = _docx_footnotes(document)
     lines: list[str] = []
+    styles: list[Style] = []
     footnotes: list[tuple[int, str]] = []
     blocks = list(document.iter_inner_content())
     if any(isinstance(b, Table) for b in blocks):
@@ -189,6 +223,7 @@ def read_docx(path: Path) -> list[Page]:
         if isinstance(block, Table):
             lines.extend(_table_lines(block))
             lines.append("")
+            styles.extend([PLAIN] * (len(lines) - len(styles)))
             continue
         assert isinstance(block, DocxParagraph)
         label = numbering.label(block)
@@ -196,9 +231,11 @@ def read_docx(path: Path) -> list[Page]:
         if label and text.strip():
             text = f"{label} {text}"
         lines.extend(text.split("\n"))
+        styles.extend([paragraph_style(block)] * (len(lines) - len(styles)))
         for ref in block._p.iter(f"{_W}footnoteReference"):
             note = notes.get(ref.get(f"{_W}id"))
             if note:
                 footnotes.append((len(lines) - 1, note))
         lines.append("")  # paragraphs are blocks: blank-line fallback and list items need the gap
-    return [Page(None, tuple(lines), tuple(footnotes))]
+    styles.extend([PLAIN] * (len(lines) - len(styles)))
+    return [Page(None, tuple(lines), tuple(footnotes), tuple(styles))]

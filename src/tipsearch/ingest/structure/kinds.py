@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from tipsearch.ingest.cleaning import Line
 from tipsearch.ingest.structure import compound, publication, resolution, review, table, treaty
-from tipsearch.ingest.structure.numbered import has_numbered_paragraphs, segment_numbered
+from tipsearch.ingest.structure.numbered import numbered_through, segment_numbered
 from tipsearch.ingest.structure.segmentation import Segmentation
 
 Detector = Callable[[list[Line]], bool]
@@ -33,7 +33,7 @@ def detect(lines: list[Line]) -> str:
     for kind, looks_like, segment in KINDS:
         if looks_like(lines):
             return segment(lines).kind if kind == "compound" else kind  # a compound is read as its main kind
-    return "report" if has_numbered_paragraphs(lines) else "blocks"
+    return "report" if numbered_through(lines) else "blocks"
 
 
 def segment_by_kind(lines: list[Line]) -> Segmentation:

@@ -27,6 +27,9 @@ _HEADING = re.compile(r"^([IVXL]{1,6}|[A-Z])\.\s+(\S.*)$")
 _LIST_ITEM = re.compile(r"^(\(?[a-z]{1,4}\)|\(?\d{1,3}[.)]|[-\u2022\u2013\u25aa*])\s")
 _END_OF_SENTENCE = re.compile(r"[.;:!?\u201d\u00bb\"]$")
 _MAX_HEADING_CHARS = 300
+MIN_RUN_SHARE = 0.6  # of the numbered lines, those in the one run 1, 2, 3 ...: below it, numbered lists
+_STYLED_HEADING_CHARS = 120
+_CAPS_HEADING = re.compile(r"^[^a-z]*[A-Z]{2}[^a-z]*$")  # "REPUBLIC OF ZEMBLA", "CONSIDERATION OF PROPOSALS"
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
@@ -108,6 +111,22 @@ class _Segmenter:
         self.current = _Open(number, kind, label, self.section_path(), page)
 
     # -- classification --------------------------------------------------------------
+    def styled_level(self, line: Line) -> int | None:
+        """A heading by the file's own signals (a heading style, a line all in bold) or set in capitals, once the
+        body has begun: below the numbered headings ("I.", "A."), so a State or a theme nests under them."""
+        text = line.text
+        if len(text) > _STYLED_HEADING_CHARS or text.endswith((".", ",", ";", ":")) or _PARA.match(text):
+            return None
+        if RECOMMENDATION.match(text) or _LIST_ITEM.match(text) or (self.numbered and not self.last_number):
+            return None
+        if line.level:
+            return 2 + min(line.level, 4)
+        if _CAPS_HEADING.match(text) and sum(c.isalpha() for c in text) >= 4:
+            return 3
+        if line.style.bold and self.current is None or (line.style.bold and not self.numbered):
+            return 4
+        return None
+
     def heading_level(self, text: str) -> int | None:
         m = _HEADING.match(text)
         if not m or len(text) > _MAX_HEADING_CHARS or text.endswith("."):
@@ -131,6 +150,8 @@ class _Segmenter:
                 self.current.gap = True
             return
         level = self.heading_level(text)
+        if level is None and self.heading is None:
+            level = self.styled_level(line)
         if level is not None:
             self.start_heading(level, text)
             return
@@ -178,13 +199,24 @@ def _has_numbered_paragraphs(lines: list[Line]) -> bool:
     return 1 in numbers and 2 in numbers
 
 
+def numbered_through(lines: list[Line]) -> bool:
+    """Paragraphs numbered through the document; not lists that start again at 1 under each heading (questions
+    grouped by State), whose numbers are an item's, not a paragraph's."""
+    numbers = [int(m.group(1)) for ln in lines if (m := _PARA.match(ln.text))]
+    run = 0
+    for n in numbers:
+        run += n == run + 1
+    lists = numbers.count(1) >= 2 and run < MIN_RUN_SHARE * len(numbers)
+    return 1 in numbers and 2 in numbers and not lists
+
+
 def has_numbered_paragraphs(lines: list[Line]) -> bool:
     return _has_numbered_paragraphs(lines)
 
 
 def segment_numbered(lines: list[Line], numbered: bool | None = None) -> Segmentation:
     """A report (numbered paragraphs, "Recommendation N" blocks) or, without numbers, blank-line blocks."""
-    seg = _Segmenter(numbered=_has_numbered_paragraphs(lines) if numbered is None else numbered)
+    seg = _Segmenter(numbered=numbered_through(lines) if numbered is None else numbered)
     for line in lines:
         seg.feed(line)
     seg.close()
