@@ -201,13 +201,11 @@ def with_styles(pages: list[Page], fonts: Sequence[list[LineFont | None] | None]
     try:
         levels = heading_levels(f for page in fonts if page for f in page if f)
         out = []
-        for page, page_fonts_ in zip(pages, fonts, strict=True):
-            if page_fonts_ is None:
+        for page, known in zip(pages, fonts, strict=True):
+            if known is None:
                 out.append(page)
                 continue
-            styles = tuple(
-                Style(levels.get(f.size, 0), f.bold, f.italic) if f else Style() for f in page_fonts_
-            )
+            styles = tuple(Style(levels.get(f.size, 0), f.bold, f.italic) if f else Style() for f in known)
             out.append(Page(page.number, page.lines, page.footnotes, styles))
         return out
     except Exception as e:

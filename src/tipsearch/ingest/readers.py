@@ -79,7 +79,8 @@ def _text_pages(text: str) -> list[Page]:
 
 # -- PDF ------------------------------------------------------------------------------
 def read_pdf(path: Path) -> list[Page]:
-    """A PDF's text layer, page by page (pypdf). Empty-password encryption is opened."""
+    """A PDF's text layer, page by page (pypdf), with each line's style where its fonts tell (pdf_styles).
+    Empty-password encryption is opened."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, WrongPasswordError
 
