@@ -11,12 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tipsearch.errors import UnreadableFileError
 from tipsearch.ingest.docx_reader import read_docx
 from tipsearch.ingest.html_reader import read_html
 from tipsearch.ingest.markdown_reader import looks_like_markdown, markdown_pages
+from tipsearch.ingest.pdf_styles import FragmentLog, LineFont, page_fonts, with_styles
 from tipsearch.records import Page
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +91,8 @@ def _text_pages(text: str) -> list[Page]:
 
 # -- PDF ------------------------------------------------------------------------------
 def read_pdf(path: Path) -> list[Page]:
-    """A PDF's text layer, page by page (pypdf). Empty-password encryption is opened."""
+    """A PDF's text layer, page by page (pypdf), with each line's style where its fonts tell (pdf_styles).
+    Empty-password encryption is opened."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, WrongPasswordError
 
@@ -109,22 +115,37 @@ def read_pdf(path: Path) -> list[Page]:
     if count > MAX_PDF_PAGES:
         raise UnreadableFileError(name, f"{count} pages > {MAX_PDF_PAGES} page limit; split the PDF")
     pages: list[Page] = []
+    fonts: list[list[LineFont | None] | None] = []
     total = 0
     for i in range(count):
-        try:
-            text = reader.pages[i].extract_text() or ""
-        except Exception as e:  # one damaged page should not lose the document
-            log.warning("%s: page %d unreadable (%s: %s); skipped", name, i + 1, e.__class__.__name__, e)
-            text = ""
+        text, fragments = _page_text(reader.pages[i], name, i + 1)
         total += len(text)
         if total > MAX_TEXT_CHARS:
             raise UnreadableFileError(name, f"more than {MAX_TEXT_CHARS:,} characters of text; split the file")
-        pages.append(Page(i + 1, tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))))
+        lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        pages.append(Page(i + 1, lines))
+        fonts.append(page_fonts(lines, fragments, f"{name} page {i + 1}"))
     if not any(line.strip() for page in pages for line in page.lines):
         raise UnreadableFileError(
             name, "PDF has no text layer (a scan?); run OCR on it first (e.g. ocrmypdf) and add the result"
         )
-    return pages
+    return with_styles(pages, fonts, name)
+
+
+def _page_text(page: PageObject, name: str, number: int) -> tuple[str, FragmentLog | None]:
+    """A page's text as pypdf's extract_text gives it, and the fragments it drew it from (None: not known)."""
+    fragments = FragmentLog()
+    try:
+        # The visitor only watches: the text is the one extract_text() returns without it.
+        return page.extract_text(visitor_text=fragments) or "", fragments
+    except Exception as e:
+        log.debug("%s: page %d: style pass failed (%s: %s); reading the text alone", name, number,
+                  e.__class__.__name__, e)
+    try:
+        return page.extract_text() or "", None
+    except Exception as e:  # one damaged page should not lose the document
+        log.warning("%s: page %d unreadable (%s: %s); skipped", name, number, e.__class__.__name__, e)
+        return "", None
 
 
 READERS: dict[str, Reader] = {
