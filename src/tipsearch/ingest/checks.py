@@ -101,7 +101,8 @@ def numbering(units: Sequence[Paragraph]) -> Iterator[str]:
                        "front matter or headings; check the start with `tipsearch show`")
             continue
         step = n.value - before.value
-        if step == 1 or step == 0 and n.series == "article" or resumes.pop(n.series, None) == n.value:
+        # step 0: the next paragraph of an article, or a paragraph taken up again after its recommendations
+        if step in (0, 1) or resumes.pop(n.series, None) == n.value:
             continue
         if step > 1:
             yield (f"{before.name} is followed by {n.name}: {_missing(before, n)} may have been run into "
@@ -110,8 +111,9 @@ def numbering(units: Sequence[Paragraph]) -> Iterator[str]:
             continue  # a new part numbers from 1 again
         else:
             resumes[n.series] = before.value + 1
-            yield (f"{n.name} follows {before.name} in the same part: a list inside {before.name} may have been "
-                   "read as paragraphs; check it with `tipsearch show`")
+            why = ("an article heading may have been misread" if n.series == "article" else
+                   f"a list inside {before.name} may have been read as paragraphs")
+            yield f"{n.name} follows {before.name} in the same part: {why}; check it with `tipsearch show`"
 
 
 def _missing(before: _Numbered, after: _Numbered) -> str:
