@@ -32,7 +32,7 @@ _SUBNUMBER = re.compile(r"(\d+)\.(\d+)")  # a review's recommendation "115.120":
 def check(document: Document, units: Sequence[Paragraph], text_chars: int) -> tuple[str, ...]:
     """Warnings on a file's reading: long units, numbering gaps and restarts, too few units, metadata not found,
     a second language. text_chars: the characters of text the reader found in the file."""
-    return (*_capped(long_units(units), "units over {:,} characters".format(MAX_UNIT_CHARS)),
+    return (*_capped(long_units(units), f"units over {MAX_UNIT_CHARS:,} characters"),
             *_capped(numbering(units), "numbering problems"),
             *few_units(units, text_chars), *missing_metadata(document), *second_language(document, units))
 
@@ -47,7 +47,9 @@ def _capped(lines: Iterator[str], what: str) -> list[str]:
 def _ref(p: Paragraph) -> str:
     """Where a unit is, as a reader finds it: "para. 12", "preambular para. 3", "Article 6, para. 2", "row 4"."""
     if p.kind == "article":
-        return f"{p.label}, para. {p.number}" if p.label and p.number else p.label or "an article"
+        if not p.label or not p.number:
+            return p.label or "an article"
+        return f"{p.label} {p.number}" if p.number.startswith("(") else f"{p.label}, para. {p.number}"
     named = {"preamble": "preambular para.", "row": "row", "block": "block"}
     if p.kind in named:
         return f"{named[p.kind]} {p.number}" + (f" (p. {p.page})" if p.kind == "block" and p.page else "")
