@@ -30,7 +30,7 @@ ENGLISH = ("States parties should protect the victims of trafficking in persons 
            "The Working Group recalled that victims must not be punished for acts they were compelled to commit.",
            "It recommended that national rapporteurs collect data on the forms of exploitation they detect.",
            "Cooperation between the countries of origin, transit and destination remains essential to this work.")
-FRENCH = ("Les États parties devraient protéger les victimes de la traite des personnes et leur accès à la justice.",
+FRENCH = ("Les États parties devraient protéger les victimes de la traite des personnes et leur accès au droit.",
           "Le Groupe de travail a rappelé que les victimes ne doivent pas être punies pour des actes commis sous la "
           "contrainte.",
           "Il a recommandé que les rapporteurs nationaux recueillent des données sur les formes d'exploitation.",
