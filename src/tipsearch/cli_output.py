@@ -8,10 +8,10 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from tipsearch.citations import paragraph_ref
-from tipsearch.index.build import BuildReport
+from tipsearch.index.build import BuildReport, FileReport
 from tipsearch.records import Document, Hit, Unit
 from tipsearch.search.repeats import also_line
 from tipsearch.serialize import hit_dict
@@ -67,29 +67,46 @@ def print_hits(hits: list[Hit], as_json: bool) -> None:
         _print_hit(hit, tty)
 
 
+WARNING_MARK = "!"  # before each warning line, under its file or document
+
+
+def _print_warnings(warnings: Sequence[str], indent: str, file: TextIO | None = None) -> None:
+    for line in warnings:
+        print(f"{indent}{WARNING_MARK} {line}", file=file)
+
+
 def print_report(report: BuildReport) -> None:
-    """The build's closing table: each file, its status, the kind it was read as, its units and coverage (the
-    share of its text in a unit, a heading, the front matter or removed noise), why it was skipped; then totals."""
+    """The build's closing table (_print_table), then totals and the files skipped."""
+    flagged = sum(bool(f.warnings) for f in report.files)
     if report.up_to_date:
-        print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.", file=sys.stderr)
-    rows = [(f.file, f.status, str(f.units), f.kind or "", "" if f.coverage is None else f"{f.coverage:.1%}",
-             f.reason or "") for f in report.files]
-    if rows and not report.up_to_date:
-        head = ("file", "status", "units", "read as", "coverage", "reason")
-        widths = [max(len(r[i]) for r in [*rows, head]) for i in range(5)]
-        for r in [head, *rows]:
-            print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:<{widths[3]}}  "
-                  f"{r[4]:>{widths[4]}}  {r[5]}".rstrip(), file=sys.stderr)
+        see = f" {flagged} files have warnings: `tipsearch documents` lists them." if flagged else ""
+        print(f"Index {report.index_dir}/ is up to date: {report.units} units; nothing embedded.{see}", file=sys.stderr)
+    elif report.files:
+        _print_table(report.files)
         counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "skipped", "duplicate")}
         read = counts["indexed"] + counts["unchanged"]
         extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "duplicate") if counts[s])
+        look = f", {flagged} with warnings ({WARNING_MARK}) to look at" if flagged else ""
         print(
-            f"{read} files read, {counts['skipped']} skipped{extra}; {report.units} units in {report.index_dir}/;"
-            f" {report.embedded} chunks embedded, {report.reused} reused; {report.seconds:.1f} s",
+            f"{read} files read, {counts['skipped']} skipped{extra}{look}; {report.units} units in "
+            f"{report.index_dir}/; {report.embedded} chunks embedded, {report.reused} reused; {report.seconds:.1f} s",
             file=sys.stderr,
         )
     for f in report.skipped:
         print(f"skipped {f.file}: {f.reason}", file=sys.stderr)
+
+
+def _print_table(files: Sequence[FileReport]) -> None:
+    """Each file, its status, the kind it was read as, its units and coverage (the share of its text in a unit, a
+    heading, the front matter or removed noise), why it was skipped; under it, what looks wrong in its reading."""
+    rows = [(f.file, f.status, str(f.units), f.kind or "", "" if f.coverage is None else f"{f.coverage:.1%}",
+             f.reason or "") for f in files]
+    head = ("file", "status", "units", "read as", "coverage", "reason")
+    widths = [max(len(r[i]) for r in [*rows, head]) for i in range(5)]
+    for r, f in [(head, None), *zip(rows, files)]:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:<{widths[3]}}  "
+              f"{r[4]:>{widths[4]}}  {r[5]}".rstrip(), file=sys.stderr)
+        _print_warnings(f.warnings if f else (), "  ", sys.stderr)
 
 
 def print_timeline(entries: Sequence[TimelineEntry]) -> None:
@@ -117,13 +134,14 @@ def print_scores(questions_file: Path, questions: Sequence[Question], results: S
 
 def print_documents(docs: Sequence[Document], before: dict | None = None) -> None:
     """One line a document: id, date, language, units, name, file, the kind it was read as and its predecessor in its
-    series."""
+    series; under it, what looks wrong in its reading, a line each."""
     for d in docs:
         name = d.symbol or d.short_title or d.title
         prior = (before or {}).get(d.id)
         after = f"  after {prior.symbol or prior.file}" if prior else ""
         print(f"{d.id:>4}  {d.date or '':<10}  {d.language or '--':<2}  {d.units:>5} units  {name}  [{d.file}]  "
               f"{d.kind or ''}{after}".rstrip())
+        _print_warnings(d.warnings, " " * 6)
 
 
 def _print_unit(unit: Unit, last_section: tuple[str, ...]) -> None:

@@ -84,6 +84,7 @@ class Document:
     kind: str | None = None  # one of DOCUMENT_KINDS: how its units were read
     distributed: str | None = None  # ISO date of distribution when `date` is another (a resolution's adoption)
     original: str | None = None  # the masthead's "Original: English": the language it was first written in
+    warnings: tuple[str, ...] = ()  # what looks wrong in how it was read (ingest/checks.py), one line each
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
     if with_id:
         out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "original": doc.original,
                "distribution": doc.distribution, "session": doc.session,
-               "kind": doc.kind, "distributed": doc.distributed, "sha256": doc.sha256, "units": doc.units}
+               "kind": doc.kind, "distributed": doc.distributed, "sha256": doc.sha256, "units": doc.units,
+               "warnings": list(doc.warnings)}
     return out
 
 

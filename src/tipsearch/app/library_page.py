@@ -7,30 +7,47 @@ import streamlit as st
 from tipsearch import library as lib_ops
 from tipsearch.app import state as ui_state
 from tipsearch.app import uploads
+from tipsearch.app.display import inert
 from tipsearch.citations import document_name
 from tipsearch.errors import TipsearchError
 from tipsearch.index.build import BuildReport, FileReport
 from tipsearch.ingest.parse import corpus_files
 from tipsearch.library import Library
+from tipsearch.records import Document
+
+WARNING = "\u26a0\ufe0f"  # the warning sign, beside a document whose reading looks wrong somewhere
 
 
 def _table(lib: Library) -> None:
     docs = lib.documents()
     st.dataframe(
         [{"symbol": d.symbol or "", "title": d.title, "date": d.date or "", "body": d.body or "",
-          "units": d.units, "file": d.file} for d in docs],
+          "units": d.units, "file": d.file, "warnings": f"{WARNING} {len(d.warnings)}" if d.warnings else ""}
+         for d in docs],
         hide_index=True, width="stretch",
     )
-    st.caption(f"{len(docs)} document(s), {sum(d.units for d in docs)} paragraphs.")
+    flagged = [d for d in docs if d.warnings]
+    look = f" {WARNING} {len(flagged)} to look at: how they were read may be wrong somewhere." if flagged else ""
+    st.caption(f"{len(docs)} document(s), {sum(d.units for d in docs)} paragraphs.{look}")
+    for d in flagged:
+        _warnings(d)
+
+
+def _warnings(doc: Document) -> None:
+    """A document's warnings (ingest/checks.py), a line each under its name."""
+    lines = "\n".join(f"- {inert(w)}" for w in doc.warnings)
+    st.warning(f"**{inert(document_name(doc))}** \u2014 {inert(doc.file)}\n\n{lines}", icon=WARNING)
 
 
 def _report(report: BuildReport | None, names: set[str], refused: list[tuple[str, str]]) -> None:
-    """One line per uploaded file: indexed with its units, or why not."""
+    """One line per uploaded file: indexed with its units (and what looks wrong in its reading), or why not."""
     rows = [f for f in report.files if f.file in names] if report else []
     rows += [FileReport(name, "refused", 0, reason) for name, reason in refused]
     for f in rows:
         if f.status in ("indexed", "unchanged"):
             st.success(f"{f.file}: {f.status}, {f.units} paragraphs")
+            if f.warnings:
+                st.warning("\n".join(f"- {inert(w)}" for w in f.warnings), icon=WARNING)
         else:
             st.error(f"{f.file}: {f.status} \u2014 {f.reason or 'no reason given'}")
 

@@ -38,7 +38,7 @@ from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
-from tipsearch.ingest.parse import ParsedFile, corpus_files, parse_file, sha256_file
+from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file, sha256_file
 from tipsearch.models import e5
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
@@ -99,6 +99,12 @@ class FileReport:
     reason: str | None = None
     kind: str | None = None  # how the document was read (records.DOCUMENT_KINDS)
     coverage: float | None = None  # share of its text in a unit, a heading, the front matter or noise
+    warnings: tuple[str, ...] = ()  # what looks wrong in how it was read (ingest/checks.py)
+
+    @classmethod
+    def of(cls, fields: dict) -> FileReport:
+        """A report as the manifest keeps it (JSON: its warnings a list)."""
+        return cls(**{**fields, "warnings": tuple(fields.get("warnings", ()))})
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
     live = None if old is None or old.model != options.model_name else _open_live(layout, old)
     try:
         if not options.force and live is not None and _up_to_date(old, the_plan, options):
-            reports = tuple(_unchanged(FileReport(**d)) for d in old.extra.get("reports", ()))
+            reports = tuple(_unchanged(FileReport.of(d)) for d in old.extra.get("reports", ()))
             return BuildReport(layout.root, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
         parsed, reports = read_files(the_plan, options, cache)
         embedder = options.embedder
@@ -246,11 +252,11 @@ def _read_one(path: Path, sha: str, row: dict[str, str] | None, cache: dict[Path
     try:
         cached = cache.get(path)
         if cached is not None and cached.document.sha256 == sha:
-            item = replace(cached, document=metadata.apply_catalog(cached.document, row))
+            item = checked(replace(cached, document=metadata.apply_catalog(cached.document, row)))
         else:
             item = parse_file(path, sha, row)
         return FileReport(path.name, "indexed", len(item.units), None, item.document.kind,
-                          round(item.coverage, 4)), item
+                          round(item.coverage, 4), item.warnings), item
     except UnreadableFileError as e:
         return FileReport(path.name, "skipped", 0, e.reason), None
     except Exception as e:  # a reader bug must not sink the batch; it is reported by name

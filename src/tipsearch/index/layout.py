@@ -33,7 +33,7 @@ from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingErro
 # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: documents.kind,
 # .distributed, units.states; 5: documents.language is the language the text is in ("fr"), documents.original
 # the masthead's "Original: English"; 6: spans.npy, span-keys.npy, span-offsets.npy (answer spans from the
-# build), vectors-e5.faiss and the manifest's `models`.
+# build), vectors-e5.faiss and the manifest's `models`; 7: documents.warnings (ingest/checks.py).
 # keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
 # keyword queries), and the next build adds it reusing every vector instead of embedding them again.
 SCHEMA_VERSION = 7

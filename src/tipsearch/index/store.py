@@ -25,7 +25,8 @@ CREATE TABLE documents (
     sha256 TEXT NOT NULL UNIQUE,
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
     date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT,
-    kind TEXT, distributed TEXT, original TEXT
+    kind TEXT, distributed TEXT, original TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]'  -- JSON array: what looks wrong in how it was read (ingest/checks.py)
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -57,7 +58,7 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
-                "kind, distributed, original")
+                "kind, distributed, original, warnings")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
@@ -118,9 +119,10 @@ class Store:
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
             "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
-            " distribution, session, kind, distributed, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " distribution, session, kind, distributed, original, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
-             doc.distribution, doc.session, doc.kind, doc.distributed, doc.original),
+             doc.distribution, doc.session, doc.kind, doc.distributed, doc.original,
+             json.dumps(doc.warnings, ensure_ascii=False)),
         )
         return int(cur.lastrowid)
 
@@ -365,9 +367,9 @@ _UNIT_COLUMNS = (
 
 def _document(row: tuple) -> Document:
     id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, kind, \
-        distributed, original, units = row
+        distributed, original, warnings, units = row
     return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
-                    session, kind, distributed, original)
+                    session, kind, distributed, original, tuple(json.loads(warnings)))
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tipsearch.errors import TipsearchError, UnreadableFileError
-from tipsearch.ingest import cleaning, language, metadata, readers, structure
+from tipsearch.ingest import checks, cleaning, language, metadata, readers, structure
 from tipsearch.ingest.structure import Segmentation
 from tipsearch.records import Document, Page, Paragraph
 
@@ -19,12 +19,15 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 @dataclass(frozen=True)
 class ParsedFile:
     """A file read into a document and its units; coverage is the share of its letters in a unit, a heading,
-    the front matter, a footnote or the removed layout noise (1.0: nothing lost)."""
+    the front matter, a footnote or the removed layout noise (1.0: nothing lost); text_chars the characters of text
+    read; warnings what looks wrong in the reading (ingest/checks.py), also on the document."""
 
     path: Path
     document: Document
     units: tuple[Paragraph, ...]
     coverage: float = 1.0
+    text_chars: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 def sha256_file(path: Path) -> str:
@@ -57,7 +60,14 @@ def parse_file(path: Path, sha256: str | None = None, catalog_row: dict[str, str
     # the body, not a masthead's "Original:", nor a translation the file adds after the text
     written_in = language.detect("\n".join(u.text for u in seg.units if not u.language))
     document = metadata.apply_catalog(replace(found, kind=found.kind or seg.kind, language=written_in), catalog_row)
-    return ParsedFile(path, document, seg.units, coverage(pages, seg, removed))
+    text_chars = sum(len(line) for page in pages for line in page.lines)
+    return checked(ParsedFile(path, document, seg.units, coverage(pages, seg, removed), text_chars))
+
+
+def checked(item: ParsedFile) -> ParsedFile:
+    """The file with its warnings, on it and on its document; run again once the catalog has filled in metadata."""
+    warnings = checks.check(item.document, item.units, item.text_chars)
+    return replace(item, document=replace(item.document, warnings=warnings), warnings=warnings)
 
 
 def _letters(texts) -> int:
