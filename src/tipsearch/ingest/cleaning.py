@@ -42,6 +42,7 @@ _CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Table des matières|�
                             r"Pages?|Página|(?:Paragraphs|Paragraphes|Párrafos)\s+(?:Page|Página))$", re.I)
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
 _TOP_EDGE = 7  # a running header may be a whole title wrapped over four lines, plus symbol and page number
+_SYMBOL_YEAR = re.compile(r"\s*\((?:19|20)\d\d\)\*?")
 _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's footnotes
 # A page number "2/8" on a line of its own: in a text extraction without form feeds it marks a page break.
 _BARE_PAGE_NUMBER = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
@@ -101,6 +102,9 @@ def _header_key(text: str, symbol: str | None) -> str:
 
 def _running_lines(pages: list[list[str]], symbol: str | None = None) -> set[str]:
     """Lines that recur at the top or bottom of many pages: running headers and footers."""
+    if len(pages) == 2:  # a footer printed at the foot of both pages
+        feet = [{_header_key(t, symbol) for t in [t for t in lines if t][-_EDGE:]} - {""} for lines in pages]
+        return feet[0] & feet[1]
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
@@ -127,7 +131,8 @@ def _is_furniture(text: str, symbol: str | None, running: set[str], page: int | 
         return True
     if is_noise(rest) or _header_key(text, symbol) in running:
         return True
-    return bool(symbol and rest.replace(symbol, "").strip() == "" and rest)
+    # the symbol with its year, as a Security Council resolution's header prints it: "S/RES/2776 (2025)"
+    return bool(symbol and _SYMBOL_YEAR.sub("", rest.replace(symbol, "")).strip() == "" and rest)
 
 
 def _strip_page(lines: list[str], first: bool, symbol: str | None, running: set[str], page: int | None,

@@ -53,8 +53,9 @@ _SUBPARAGRAPH = re.compile(r"^\(?[a-z]{1,4}\)(?:\s|$)")
 # The first words of a preambular paragraph: a participle or adjective phrase ("Deeply concerned", "Mindful");
 # in French and Spanish the Assembly is feminine: "Rappelant", "Profondément préoccupée", "Recordando", "Consciente".
 _OPENER = re.compile(
-    r"^(?:(?:Deeply|Gravely|Seriously|Strongly|Firmly|Further|Also)\s+)?(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|"
-    r"Conscious|Cognizant|Desirous|Alarmed)\b(?!\s+in\s+persons)"
+    r"^(?:(?:Deeply|Gravely|Seriously|Strongly|Firmly|Further|Also)\s+(?:[a-z]+(?:ing|ed)|mindful|aware|"
+    r"conscious|convinced|alarmed)\b|(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|"
+    r"Conscious|Cognizant|Desirous|Alarmed)\b(?!\s+in\s+persons))"
     r"|^(?:(?:Profondément|Vivement|Gravement|Sérieusement|Fermement)\s+[a-z\u00df-\u00ff]+(?:ée|ue)"
     r"|(?:Se |S['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ant|ée|ue)|Consciente|Soucieuse)\b"
     r"|^(?:(?:Profundamente|Gravemente|Seriamente|Firmemente)\s+[a-z\u00df-\u00ff]+(?:ada|ida)"
@@ -107,13 +108,13 @@ class _Open:
     pieces: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
     label: str | None = None
-    styled: bool = True  # every line so far set as a heading or in bold or italics by the file
+    styled: bool = True  # every line so far set as a heading or in bold by the file
 
     def add(self, text: str, style: Style = PLAIN) -> None:
         if self.pieces:
             self.pieces.append("\n" if _SUBPARAGRAPH.match(text) else " ")
         self.pieces.append(text)
-        self.styled = self.styled and bool(style.level or style.bold or style.italic)
+        self.styled = self.styled and bool(style.level or style.bold)
 
     def text(self) -> str:
         return "".join(self.pieces).strip()
@@ -303,7 +304,7 @@ def _topic_headings(lines: list[Line]) -> set[int]:
             continue
         if re.fullmatch(r"\d{1,3}\.", prev):
             continue  # "5." on a line of its own: this line is its text
-        styled = lines[at].level or lines[at].style.bold or lines[at].style.italic
+        styled = lines[at].level or lines[at].style.bold  # italics set titles of publications in the text
         if styled or (prev.endswith((",", ";", ".")) and (_OPENER.match(nxt) or _OPERATIVE.match(nxt))):
             out.add(at)
     return out
