@@ -85,6 +85,9 @@ class Document:
     distributed: str | None = None  # ISO date of distribution when `date` is another (a resolution's adoption)
     original: str | None = None  # the masthead's "Original: English": the language it was first written in
     warnings: tuple[str, ...] = ()  # what looks wrong in how it was read (ingest/checks.py), one line each
+    # what `date` is, where not the masthead's: "adoption", "opened for signature" (a treaty with no adoption line),
+    # "distribution" (a draft)
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ def document_dict(doc: Document, with_id: bool = False) -> dict[str, Any]:
         out = {"id": doc.id, **out, "short_title": doc.short_title, "body": doc.body, "original": doc.original,
                "distribution": doc.distribution, "session": doc.session,
                "kind": doc.kind, "distributed": doc.distributed, "sha256": doc.sha256, "units": doc.units,
-               "warnings": list(doc.warnings)}
+               "dated_by": doc.dated_by, "warnings": list(doc.warnings)}
     return out
 
 

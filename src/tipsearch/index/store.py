@@ -26,7 +26,8 @@ CREATE TABLE documents (
     symbol TEXT, title TEXT NOT NULL, short_title TEXT,
     date TEXT, year INTEGER, body TEXT, language TEXT, distribution TEXT, session TEXT,
     kind TEXT, distributed TEXT, original TEXT,
-    warnings TEXT NOT NULL DEFAULT '[]'  -- JSON array: what looks wrong in how it was read (ingest/checks.py)
+    warnings TEXT NOT NULL DEFAULT '[]',  -- JSON array: what looks wrong in how it was read (ingest/checks.py)
+    dated_by TEXT                -- what the date is: "adoption", "opened for signature", "distribution"; NULL: masthead
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY,
@@ -58,7 +59,7 @@ CREATE VIRTUAL TABLE units_fts USING fts5(
 """
 
 _DOC_COLUMNS = ("id, file, sha256, symbol, title, short_title, date, year, body, language, distribution, session, "
-                "kind, distributed, original, warnings")
+                "kind, distributed, original, warnings, dated_by")
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:
@@ -119,10 +120,11 @@ class Store:
     def add_document(self, doc: Document) -> int:
         cur = self.conn.execute(
             "INSERT INTO documents (file, sha256, symbol, title, short_title, date, year, body, language,"
-            " distribution, session, kind, distributed, original, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " distribution, session, kind, distributed, original, warnings, dated_by)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.file, doc.sha256, doc.symbol, doc.title, doc.short_title, doc.date, doc.year, doc.body, doc.language,
              doc.distribution, doc.session, doc.kind, doc.distributed, doc.original,
-             json.dumps(doc.warnings, ensure_ascii=False)),
+             json.dumps(doc.warnings, ensure_ascii=False), doc.dated_by),
         )
         return int(cur.lastrowid)
 
@@ -367,9 +369,9 @@ _UNIT_COLUMNS = (
 
 def _document(row: tuple) -> Document:
     id_, file, sha, symbol, title, short_title, date, year, body, language, distribution, session, kind, \
-        distributed, original, warnings, units = row
+        distributed, original, warnings, dated_by, units = row
     return Document(file, sha, title, symbol, short_title, date, year, body, language, id_, units, distribution,
-                    session, kind, distributed, original, tuple(json.loads(warnings)))
+                    session, kind, distributed, original, tuple(json.loads(warnings)), dated_by)
 
 
 def _unit(row: tuple, docs: dict[int, Document]) -> Unit:

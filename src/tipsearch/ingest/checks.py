@@ -89,14 +89,19 @@ def _numbered(p: Paragraph) -> _Numbered | None:
     return None
 
 
+def _scope(n: _Numbered) -> tuple[str | None, str | None, str]:
+    """Each part of a compound document and each translation numbers anew."""
+    return n.unit.part, n.unit.language, n.series
+
+
 def numbering(units: Sequence[Paragraph]) -> Iterator[str]:
     """Gaps (12 -> 15) and restarts (12 -> 1) in each series of numbers; a restart where the section path changes
     (an annex, a resolution printed in a report, part B) is the document's own."""
-    last: dict[str, _Numbered] = {}
-    resumes: dict[str, int] = {}  # after a restart inside a section, the number that would take up the old run
+    last: dict[tuple, _Numbered] = {}
+    resumes: dict[tuple, int] = {}  # after a restart inside a section, the number that would take up the old run
     for n in filter(None, map(_numbered, units)):
-        before = last.get(n.series)
-        last[n.series] = n
+        before = last.get(_scope(n))
+        last[_scope(n)] = n
         if before is None:
             if n.value > 1 and n.series == "paragraph":
                 yield (f"the numbered paragraphs start at {n.name}: the ones before it may have been read as the "
@@ -104,7 +109,7 @@ def numbering(units: Sequence[Paragraph]) -> Iterator[str]:
             continue
         step = n.value - before.value
         # step 0: the next paragraph of an article, or a paragraph taken up again after its recommendations
-        if step in (0, 1) or resumes.pop(n.series, None) == n.value:
+        if step in (0, 1) or resumes.pop(_scope(n), None) == n.value:
             continue
         if step > 1:
             yield (f"{before.name} is followed by {n.name}: {_missing(before, n)} may have been run into "
@@ -112,7 +117,7 @@ def numbering(units: Sequence[Paragraph]) -> Iterator[str]:
         elif n.value == 1 and n.unit.section != before.unit.section:
             continue  # a new part numbers from 1 again
         else:
-            resumes[n.series] = before.value + 1
+            resumes[_scope(n)] = before.value + 1
             why = ("an article heading may have been misread" if n.series == "article" else
                    f"a list inside {before.name} may have been read as paragraphs")
             yield f"{n.name} follows {before.name} in the same part: {why}; check it with `tipsearch show`"
@@ -144,12 +149,21 @@ def missing_metadata(document: Document) -> Iterator[str]:
     if not document.date and (official or document.year is None):
         yield (f"no date found: it is left out of year filters and timelines; {CATALOG_HINT} (column date, "
                "yyyy-mm-dd)")
+    if document.dated_by == "opened for signature":
+        yield (f"dated {document.date}, the day it was opened for signature: the text gives no adoption date; "
+               f"{CATALOG_HINT} (column date) if you know it")
     if not document.title.strip() or document.title == Path(document.file).stem.replace("-", " "):
         yield f"no title found: the file name stands in for it; {CATALOG_HINT} (column title)"
 
 
 def second_language(document: Document, units: Sequence[Paragraph]) -> Iterator[str]:
-    """Runs of units in another language than the document's, when they hold OTHER_LANGUAGE_SHARE of its text."""
+    """Runs of units in another language than the document's, when they hold OTHER_LANGUAGE_SHARE of its text;
+    a translation the reader found and read apart is said too."""
+    for code in dict.fromkeys(p.language for p in units if p.language):
+        count = sum(p.language == code for p in units)
+        yield (f"the file holds a {language.name(code)} text after its own ({count} units): read apart, its units are "
+               f"cited \"({language.name(code)} text)\"; split the file in two to date and title each text")
+    units = [p for p in units if not p.language]
     if document.language is None:
         return
     total = sum(len(p.text) for p in units)

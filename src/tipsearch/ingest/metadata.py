@@ -189,8 +189,9 @@ def _treaty_fields(lines: list[Line]) -> dict[str, str | None]:
         front.append(text)
     adopted = next((iso_date(t) for t in front if _TREATY_ADOPTED.match(t) and iso_date(t)), None)
     # without an adoption line, the day it was opened for signature (checks.py says so)
-    adopted = adopted or next((iso_date(t) for t in front if _OPENED.search(t) and iso_date(t)), None)
-    return {"title": front[0] if front else None, "date": adopted, "distributed": None}
+    opened = next((iso_date(t) for t in front if _OPENED.search(t) and iso_date(t)), None)
+    return {"title": front[0] if front else None, "date": adopted or opened, "distributed": None,
+            "dated_by": "adoption" if adopted else "opened for signature" if opened else None}
 
 
 def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
@@ -208,8 +209,9 @@ def extract(lines: list[Line], file: str, sha256: str, kind: str | None = None,
         doc = replace(doc, symbol=None, body=doc.body if doc.body else _treaty_body(lines))
     # A draft is adopted by no one yet: its only date, the distribution date, dates it (and places it in time).
     iso = fields["date"] or fields["distributed"]
+    dated_by = fields.get("dated_by") or ("adoption" if fields["date"] else "distribution" if iso else None)
     return replace(doc, title=fields["title"] or doc.title, date=iso, distributed=fields["distributed"],
-                   year=int(iso[:4]) if iso else None, kind=kind)
+                   year=int(iso[:4]) if iso else None, kind=kind, dated_by=dated_by)
 
 
 def _treaty_body(lines: list[Line]) -> str | None:

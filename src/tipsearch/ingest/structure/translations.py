@@ -8,6 +8,8 @@ heading that opens the run. Short blocks without a verdict (a heading, a date) f
 
 from __future__ import annotations
 
+import re
+
 from tipsearch.ingest import language
 from tipsearch.ingest.cleaning import Line
 
@@ -51,6 +53,19 @@ def _cut(verdicts: list[tuple[str | None, int]], main: str) -> tuple[int, str] |
     return None
 
 
+_FIRST_NUMBER = re.compile(r"^(?:(\d{1,4})\.\s|(?:Article|Artículo|Art\.)\s+(\d{1,3}|premier|primero|1er)\b)")
+
+
+def _opens_anew(lines: list[Line]) -> bool:
+    """A translation is a whole text again: it opens with a heading the file sets as one, or its first numbered
+    paragraph or article is the first."""
+    texts = [ln for ln in lines if ln.text and not ln.footnote]
+    if any(ln.level for ln in texts[:3]):
+        return True
+    first = next((m for ln in texts if (m := _FIRST_NUMBER.match(ln.text))), None)
+    return first is not None and (first.group(1) or first.group(2)) in ("1", "premier", "primero", "1er")
+
+
 def split(lines: list[Line]) -> list[tuple[str | None, list[Line]]]:
     """The file's texts in order: (None, the first) then (language code, each translation)."""
     blocks = _blocks(lines)
@@ -64,6 +79,8 @@ def split(lines: list[Line]) -> list[tuple[str | None, list[Line]]]:
             break
         cut, other = found
         at = blocks[cut][0]
+        if not _opens_anew(lines[at:]):
+            break  # paragraphs that carry on the numbering in another language: one text, which checks.py flags
         parts.append((code, lines[start:at]))
         start, code, main = at, other, other
         blocks, verdicts = blocks[cut:], verdicts[cut:]
