@@ -209,7 +209,7 @@ def _own_key(p: Paragraph) -> str:
         word, _, number = p.label.lower().partition(" ")
         return f"{word}:{number}"
     if p.kind in ("paragraph", "recommendation"):
-        return f"para:{p.number}"
+        return f"para:{p.number.replace(' ', '')}"  # a long paragraph's sub-item: "10 (b)" -> para:10(b)
     if p.kind == "block" and p.page is not None:
         return f"page:{p.page}"
     return f"{p.kind}:{p.number}"

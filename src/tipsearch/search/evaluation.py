@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,13 +128,32 @@ def ndcg(ranked: Sequence[str], gains: dict[str, float], n: int = DEPTH) -> floa
     return dcg / ideal if ideal else 0.0
 
 
+_SUB_ITEM = re.compile(r"\([a-z]{1,4}\)$")
+
+
+def _as_gold(ranked: tuple[str, ...], gold: Sequence[str]) -> tuple[str, ...]:
+    """A sub-item of a gold unit read as a unit of its own (para:10(b), of a long para:10) counts as that unit,
+    once: the first of its sub-items ranked."""
+    out, seen = [], set()
+    for key in ranked:
+        base = key
+        while base not in gold and _SUB_ITEM.search(base):
+            base = _SUB_ITEM.sub("", base)
+        if base != key and base in gold:
+            key = base if base not in seen else f"{base}~{len(out)}"  # a second sub-item of it earns nothing
+        seen.add(key)
+        out.append(key)
+    return tuple(out)
+
+
 def score(mode: str, questions: Sequence[Question], ranker: Callable[[str], Sequence[str]]) -> Scores:
     """Mean metrics of one ranker (question -> unit keys, best first) over the questions."""
     outcomes = []
     for question in questions:
         # The ranker gives file#key; a question whose gold names no file is scored on the keys alone.
         by_file = any("#" in key for key in question.gold)
-        ranked = tuple(key if by_file else key.rpartition("#")[2] for key in ranker(question.q))
+        ranked = _as_gold(tuple(key if by_file else key.rpartition("#")[2] for key in ranker(question.q)),
+                          question.gold)
         first = next((i for i, key in enumerate(ranked, start=1) if key in question.gold), None)
         outcomes.append(Outcome(question, ranked, first))
     n = len(outcomes) or 1

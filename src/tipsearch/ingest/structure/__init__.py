@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tipsearch.ingest.cleaning import Line
-from tipsearch.ingest.structure import translations
+from tipsearch.ingest.structure import subitems, translations
 from tipsearch.ingest.structure.kinds import detect, segment_by_kind
 from tipsearch.ingest.structure.numbered import roman_value
 from tipsearch.ingest.structure.segmentation import Segmentation
@@ -22,18 +22,23 @@ def segment_all(lines: list[Line]) -> Segmentation:
     """Clean lines -> units in document order, with the headings and front matter that are not units; a text
     and its translation in one file are read apart, the translation's units marked with its language."""
     parts = translations.split(lines)
-    first = segment_by_kind(parts[0][1])
+    first = _segment(parts[0][1])
     if len(parts) == 1:
         return first
     units, headings, front, noise = list(first.units), list(first.headings), list(first.front_matter), list(first.noise)
     for code, part in parts[1:]:
-        seg = segment_by_kind(part)
+        seg = _segment(part)
         units.extend(replace(u, language=code) for u in seg.units)
         headings.extend(seg.headings)
         front.extend(seg.front_matter)
         noise.extend(seg.noise)
     units = [replace(u, order=i) for i, u in enumerate(units)]
     return Segmentation(tuple(units), tuple(headings), tuple(front), first.kind, tuple(noise))
+
+
+def _segment(lines: list[Line]) -> Segmentation:
+    seg = segment_by_kind(lines)
+    return replace(seg, units=subitems.split_long(seg.units))
 
 
 def segment(lines: list[Line]) -> list[Paragraph]:
