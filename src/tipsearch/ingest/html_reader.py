@@ -7,11 +7,12 @@ from pathlib import Path
 
 from tipsearch.errors import UnreadableFileError
 from tipsearch.ingest.docx_reader import format_number
-from tipsearch.records import Page
+from tipsearch.records import PLAIN, Page, Style
 
 _SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "menu", "button",
               "select", "svg", "iframe", "template", "head"}
 _SKIP_HINTS = re.compile(r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|footer|sidebar|cookie|banner|skip)($|[-_ ])", re.I)
+_HEADING_TAG = re.compile(r"^h([1-6])$")
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "figure", "figcaption", "body",
                "address", "hr", "br"}
@@ -39,15 +40,19 @@ class _HtmlText:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.styles: list[Style] = []
         self.buffer: list[str] = []
+        self.level = 0  # inside <h1>..<h6>: the heading's level
 
     def flush(self, gap: bool = True) -> None:
         text = " ".join("".join(self.buffer).split())
         self.buffer = []
         if text:
             self.lines.append(text)
+            self.styles.append(Style(level=self.level, bold=bool(self.level)))
             if gap:
                 self.lines.append("")
+                self.styles.append(PLAIN)
 
     def walk(self, node) -> None:
         from bs4 import Comment, NavigableString, Tag
@@ -68,8 +73,13 @@ class _HtmlText:
                         items = [c for c in child.parent.find_all("li", recursive=False)]
                         start = int(child.parent.get("start", "1")) if str(child.parent.get("start", "1")).isdigit() else 1
                         self.buffer.append(_list_label(child, start + items.index(child)) + " ")
+                    heading = _HEADING_TAG.match(child.name)
+                    if heading:
+                        self.level = int(heading.group(1))
                     self.walk(child)
                     self.flush()
+                    if heading:
+                        self.level = 0
                 else:
                     self.walk(child)
 
@@ -87,4 +97,4 @@ def read_html(path: Path) -> list[Page]:
     walker = _HtmlText()
     walker.walk(root)
     walker.flush()
-    return [Page(None, tuple(walker.lines))]
+    return [Page(None, tuple(walker.lines), styles=tuple(walker.styles))]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from tipsearch.ingest.cleaning import Line
 from tipsearch.ingest.structure import resolution, treaty
-from tipsearch.ingest.structure.numbered import _PARA, _Segmenter
+from tipsearch.ingest.structure.numbered import _PARA, _Segmenter, set_apart_headings
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
@@ -213,6 +213,7 @@ def _part_label(label: str, inner: str | None) -> str:
 def segment(lines: list[Line]) -> Segmentation:
     """The report's own paragraphs and each part's units, in document order."""
     parts = split(lines)
+    lines = set_apart_headings(lines)
     own = _Segmenter(numbered=True)
     units: list[Paragraph] = []
     headings: list[str] = []

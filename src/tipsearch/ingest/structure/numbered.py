@@ -13,7 +13,7 @@ and unnumbered text after a heading, before the next number, becomes an unnumber
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tipsearch.ingest.cleaning import Line, is_masthead
 from tipsearch.ingest.structure.segmentation import Segmentation
@@ -214,10 +214,35 @@ def has_numbered_paragraphs(lines: list[Line]) -> bool:
     return _has_numbered_paragraphs(lines)
 
 
+SET_APART_LEVEL = 3  # a heading found by its place and weight: below the file's own top levels
+
+
+def set_apart_headings(lines: list[Line]) -> list[Line]:
+    """Lines in bold or in capitals, short and without a final stop, that stand right before a numbered paragraph
+    (a country's name, "Recommendation" over the paragraph it heads): headings, marked with a heading level so
+    the segmenter never runs them into the paragraph before."""
+    body = [i for i, ln in enumerate(lines) if ln.text and not ln.footnote]
+    out = list(lines)
+    for before, at, nxt in zip([None, *body], body, body[1:]):
+        ln = lines[at]
+        text = ln.text
+        # italics also set titles of publications inside a sentence: an italic heading follows a finished one
+        italic = ln.style.italic and before is not None and lines[before].text.endswith((".", ";", ":", ")"))
+        heavy = ln.style.bold or italic or _CAPS_HEADING.match(text)
+        if ln.level or not heavy or len(text) > _STYLED_HEADING_CHARS:
+            continue
+        if text.endswith((".", ",", ";", ":")) or not text[:1].isupper() or _PARA.match(text) or _LIST_ITEM.match(text):
+            continue  # a line that starts in lower case runs a sentence on
+        following = _PARA.match(lines[nxt].text)
+        if (following and following.group(2)) or _HEADING.match(lines[nxt].text):  # not "2010." ending a sentence
+            out[at] = replace(ln, style=replace(ln.style, level=SET_APART_LEVEL))
+    return out
+
+
 def segment_numbered(lines: list[Line], numbered: bool | None = None) -> Segmentation:
     """A report (numbered paragraphs, "Recommendation N" blocks) or, without numbers, blank-line blocks."""
     seg = _Segmenter(numbered=numbered_through(lines) if numbered is None else numbered)
-    for line in lines:
+    for line in set_apart_headings(lines):
         seg.feed(line)
     seg.close()
     seg.finish_heading()

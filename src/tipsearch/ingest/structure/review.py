@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from tipsearch.ingest.cleaning import Line, is_masthead
-from tipsearch.ingest.structure.numbered import _PARA, _Segmenter, has_numbered_paragraphs
+from tipsearch.ingest.structure.numbered import _PARA, _Segmenter, has_numbered_paragraphs, set_apart_headings
 from tipsearch.ingest.structure.segmentation import Segmentation
 
 _SUB = re.compile(r"^(\d{1,4})\.(\d{1,3})\.?\s+(\S.*)$")  # "115.120 Text ..."
@@ -192,7 +192,7 @@ def looks_like(lines: list[Line]) -> bool:
 def segment(lines: list[Line]) -> Segmentation:
     """Numbered paragraphs, recommendations with their States, the annex in blocks."""
     seg = _Review()
-    for line in lines:
+    for line in set_apart_headings(lines):
         seg.feed(line)
     seg.close()
     seg.finish_heading()

@@ -1,0 +1,135 @@
+"""The document model every reader hands the structure stage: lines with the heading level and emphasis the file
+itself gives (Markdown, HTML, Word; PDF fonts in test_pdf_styles.py), and the stages that read those signals:
+headings set apart, a translation read apart, long paragraphs cited by their sub-items. Fictional texts only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from tipsearch.citations import cite
+from tipsearch.ingest import cleaning, parse_file, readers
+from tipsearch.ingest.cleaning import Line
+from tipsearch.ingest.structure import segment_all, subitems, translations
+from tipsearch.ingest.structure.numbered import SET_APART_LEVEL, set_apart_headings
+from tipsearch.records import Paragraph, Style
+from tipsearch.search.evaluation import _as_gold
+
+
+def _styled(path: Path) -> list[tuple[str, Style]]:
+    page = readers.read(path)[0]
+    return [(text, page.style(i)) for i, text in enumerate(page.lines) if text]
+
+
+def test_markdown_headings_keep_their_level_and_lose_their_marks(tmp_path: Path):
+    path = tmp_path / "convention.md"
+    path.write_text("# Fictional Convention\n\n### Article 1\n\n####Use of terms\n\n1. **Victim** means [a person](#x)"
+                    ".\n2. *Child* means a minor.\n\n**All of this line is bold**\n", encoding="utf-8")
+    lines = _styled(path)
+    assert lines[:3] == [("Fictional Convention", Style(1, True)), ("Article 1", Style(3, True)),
+                         ("Use of terms", Style(4, True))]  # "####Use": no space after the marks, still a heading
+    assert [t for t, _ in lines[3:5]] == ["1. Victim means a person.", "2. Child means a minor."]
+    assert lines[5] == ("All of this line is bold", Style(0, True))
+
+
+def test_a_text_file_written_in_markdown_is_read_as_markdown(tmp_path: Path):
+    path = tmp_path / "export.txt"
+    path.write_text("# Title\n\n## Preamble\n\nPlain text.\n", encoding="utf-8")
+    assert _styled(path)[1] == ("Preamble", Style(2, True))
+    plain = tmp_path / "plain.txt"
+    plain.write_text("# one hash line only\n\nText.\n", encoding="utf-8")
+    assert [t for t, _ in _styled(plain)] == ["# one hash line only", "Text."]  # one "#" line is no Markdown
+
+
+def test_html_headings_keep_their_level(tmp_path: Path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><main><h2>Article 4</h2><p>Text of it.</p></main></body></html>", encoding="utf-8")
+    assert _styled(path) == [("Article 4", Style(2, True)), ("Text of it.", Style())]
+
+
+def test_word_heading_styles_bold_paragraphs_and_list_restarts(tmp_path: Path):
+    d = docx.Document()
+    d.add_paragraph("Questions to Fictionland", style="Title")
+    d.add_paragraph("NORTH RIVERIA", style="Heading 2")
+    d.add_paragraph().add_run("Trafficking in persons").bold = True
+    d.add_paragraph("An ordinary question?")
+    path = tmp_path / "questions.docx"
+    d.save(path)
+    lines = _styled(path)
+    assert [s.level for _, s in lines] == [1, 2, 0, 0]
+    assert lines[2][1].bold and not lines[3][1].bold
+
+
+def _lines(*texts: str, bold: frozenset[int] = frozenset()) -> list[Line]:
+    return [Line(t, 1, style=Style(bold=i in bold)) for i, t in enumerate(texts)]
+
+
+def test_a_bold_line_before_a_numbered_paragraph_is_a_heading_a_year_is_not():
+    lines = _lines("4. The end of a paragraph.", "Afghanistan", "5. The next paragraph.",
+                   "responses in due course, no later than June", "2010.", bold=frozenset({1, 3}))
+    marked = set_apart_headings(lines)
+    assert [ln.level for ln in marked] == [0, SET_APART_LEVEL, 0, 0, 0]
+
+
+def _text(language: str, n: int) -> list[Line]:
+    english = "The States Parties shall protect the victims of trafficking and assist them in their recovery."
+    french = "Les États Parties protègent les victimes de la traite et les aident dans leur rétablissement."
+    sentence = english if language == "en" else french
+    return [Line(f"{i}. {sentence}", None) for i in range(1, n + 1)] + [Line("", None)]
+
+
+def test_a_text_and_its_translation_are_read_apart_a_french_run_on_is_not():
+    heading = [Line("Convention fictive", None, style=Style(level=1)), Line("", None)]
+    parts = translations.split([*_text("en", 6), *heading, *_text("fr", 6)])
+    assert [(code, len(lines)) for code, lines in parts] == [(None, 7), ("fr", 9)]
+    seg = segment_all([*_text("en", 6), *heading, *_text("fr", 6)])
+    assert [(u.number, u.language) for u in seg.units][5:8] == [("6", None), ("1", "fr"), ("2", "fr")]
+    # paragraphs 7-12 carrying on the numbering in French are one text (checks.py flags its second language)
+    run_on = [*_text("en", 6)[:-1], *[Line(f"{i}. Les États Parties protègent les victimes de la traite et les "
+                                          "aident dans leur rétablissement.", None) for i in range(7, 13)]]
+    assert len(translations.split(run_on)) == 1
+
+
+def test_a_translation_is_cited_with_its_language(tmp_path: Path):
+    path = tmp_path / "convention.md"
+    english = "\n\n".join(f"### Article {n}\n\nEach State Party shall protect the victims of trafficking in persons "
+                          f"and assist them in their recovery, rule {n}." for n in range(1, 4))
+    french = "\n\n".join(f"### Article {n}\n\nChaque État Partie protège les victimes de la traite des personnes et "
+                         f"les aide dans leur rétablissement, règle {n}." for n in range(1, 4))
+    path.write_text(f"# Fictional Convention\n\n{english}\n\n# Convention fictive\n\n{french}\n", encoding="utf-8")
+    parsed = parse_file(path)
+    assert parsed.document.language == "en"
+    assert [cite(parsed.document, u) for u in parsed.units][2:4] == [
+        "Fictional Convention, art. 3", "Fictional Convention, art. 1 (French text)"]
+
+
+def test_a_long_paragraph_is_cited_by_its_lettered_sub_items_roman_ones_stay_inside():
+    items = "\n".join(f"({letter}) " + "Measures to protect victims and prosecute traffickers. " * 12
+                      for letter in "abcdefgh")
+    text = f"Decides that States shall take:\n{items}\n(i) The ninth item, a letter after (h);\n(j) The tenth."
+    text = text.replace("(b) ", "(b) The second item with sub-items:\n(i) a roman one;\n(ii) another;\n", 1)
+    units = subitems.split_long((Paragraph("6", text, 0),))
+    assert [u.number for u in units] == ["6", *(f"6 ({c})" for c in "abcdefghij")]
+    assert "(ii) another" in units[2].text and units[0].text == "Decides that States shall take:"
+    short = Paragraph("7", "Decides:\n(a) one;\n(b) two;\n(c) three;\n(d) four.", 0)
+    assert subitems.split_long((short,)) == (short,)  # a paragraph of ordinary length keeps its sub-items
+
+
+def test_evaluation_counts_a_sub_item_of_a_gold_paragraph_once():
+    ranked = ("f#para:6(b)", "f#para:6(c)", "f#para:7")
+    assert _as_gold(ranked, ["f#para:6"]) == ("f#para:6", "f#para:6~1", "f#para:7")
+    assert _as_gold(("f#art:3(a)",), ["f#art:3(a)"]) == ("f#art:3(a)",)
+
+
+@pytest.mark.parametrize("masthead_last", [True, False])
+def test_todays_masthead_at_the_foot_of_page_one_is_read_first(masthead_last: bool):
+    body = ["Human Rights Council", "Fifty-ninth session", "Resolution adopted by the Human Rights Council",
+            "on 8 July 2099", "99/25. Fictional rights", "The Human Rights Council,", "Recalling its work,",
+            "1. Decides to go on."]
+    masthead = ["United Nations A/HRC/RES/99/25", "General Assembly Distr.: General", "16 July 2099",
+                "Original: English"]
+    page = readers.Page(1, tuple([*body, *masthead] if masthead_last else [*masthead, *body]))
+    lines = [ln.text for ln in cleaning.clean([page]) if ln.text]
+    assert lines[0] == "United Nations A/HRC/RES/99/25" and lines[-1] == "1. Decides to go on."
