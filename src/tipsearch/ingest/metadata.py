@@ -67,6 +67,9 @@ _CHAPTER = re.compile(r"^chapter\s+([0-9]{1,3}|[IVXL]{1,6})\b[:.]?\s*(.*)$", re.
 _YEAR_END = re.compile(r"\b((?:19|20)\d{2})$")
 _PAGE_FIELD = re.compile(r"\s*\bPage(?: \d+)?(?: of(?: \d+)?)?$")
 _FRONT_MATTER_LINES = 40
+# A title that names only its author: the subject is printed above it
+_BY_AUTHOR = re.compile(r"^(?:Report|Note) (?:of|by) the (?:Secretary-General|Joint Inspection Unit|[\w\- ]{0,60}"
+                        r"Committee(?: \([\w ]+\))?|[\w\- ]{0,40}(?:Council|Commissioner[\w ]{0,40}))\**$")
 _SC_TITLE = re.compile(r"^Resolution \d{1,5} \((?:19|20)\d\d\)$")
 # a State's name: capitalised words, "of", "and", "the" between them ("Bolivia (Plurinational State of)")
 _STATE_ABOVE = re.compile(r"^[A-Z][\w'\u2019\-]*(?: (?:of|and|the|\(?[A-Z][\w'\u2019\-]*\)?|of\)))*$")
@@ -126,7 +129,25 @@ def _title(front: list[str]) -> str | None:
         above = front[i - 1] if i else ""
         if _STATE_ABOVE.match(above) and not (_BODY.match(above) or _SESSION.match(above) or is_masthead(above)):
             return f"{above}: {' '.join(parts)}"  # the State a compilation or summary is about, set above it
-        return " ".join(parts)
+        title = " ".join(parts)
+        return (_subject_above(front, i) if _BY_AUTHOR.match(parts[0]) else None) or title
+    return None
+
+
+def _subject_above(front: list[str], at: int) -> str | None:
+    """The subject printed above "Report of the Secretary-General" ("Conflict-related sexual violence"): the
+    document's title; the author's line is its subtitle."""
+    lines: list[str] = []
+    above = front[:at]
+    while above and not above[-1]:
+        above.pop()  # the blank lines that set the subject apart
+    for text in reversed(above[-4:]):
+        if not text or is_masthead(text) or _BODY.match(text) or _SESSION.match(text) or _AGENDA.match(text) \
+                or "Distr" in text or text.startswith("*"):
+            break
+        lines.insert(0, _NOTE_MARKS.sub("", text))
+    subject = " ".join(lines)
+    return subject if len(subject.split()) >= 3 and len(subject) <= _MAX_TITLE_CHARS else None
     return None
 
 

@@ -87,7 +87,6 @@ class _Reader:
         self.preamble = 0
         self.in_preamble = False
         self.pending: list[str] = []  # the preambular paragraph being read
-        self.preamble_heading = "Preamble"
         self.done = False
 
     def unit(self, number: str, kind: str, label: str | None, text: str, section: tuple[str, ...]) -> None:
@@ -135,7 +134,7 @@ class _Reader:
         for piece in _PREAMBLE_SPLIT.split(text):
             if piece.strip():
                 self.preamble += 1
-                self.unit(str(self.preamble), "preamble", None, piece, (self.preamble_heading,))
+                self.unit(str(self.preamble), "preamble", None, piece, ("Preamble",))
 
     def start_preamble(self, chapeau: str) -> None:
         """The parties' chapeau ("The Governments of ... (hereinafter "the Parties"),"): the preamble follows."""
@@ -171,8 +170,7 @@ class _Reader:
         if self.in_preamble or _PREAMBLE.match(text) or _PARTIES.match(text):
             self.in_preamble = not _AGREED.search(text)
             if m := _PREAMBLE.match(text):
-                self.headings.append(m.group(0).strip())  # as printed, the section path too ("Préambule")
-                self.preamble_heading = m.group(0).strip()
+                self.headings.append(m.group(0).strip())  # as printed; the section path says "Preamble"
             self.feed_preamble(text)
             return
         if self.pending:
