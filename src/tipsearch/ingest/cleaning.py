@@ -43,6 +43,7 @@ _CONTENTS_HEAD = re.compile(r"^(Contents|Table of contents|Table des matiÃ¨res|Ã
 _EDGE = 3  # lines looked at, top and bottom of a page, for running headers and footers
 _TOP_EDGE = 7  # a running header may be a whole title wrapped over four lines, plus symbol and page number
 _SYMBOL_YEAR = re.compile(r"\s*\((?:19|20)\d\d\)\*?")
+_GLUED_RULE = re.compile(r"^_{5,}\s+(?=\S)")
 _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's footnotes
 # A page number "2/8" on a line of its own: in a text extraction without form feeds it marks a page break.
 _BARE_PAGE_NUMBER = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
@@ -87,6 +88,7 @@ def clean_line(raw: str) -> str:
     text = _NON_BREAKING_HYPHEN.sub("-", text)  # "non\u2011refoulement", even set apart by spaces
     text = _LOOSE_LINE_END_HYPHEN.sub("-", text)  # "sixty -" / "eighth session": the hyphenation step joins it
     text = _EMPTY_LINK.sub(r"\1", text)
+    text = _GLUED_RULE.sub("", text)  # a footnote rule the text layer set on the line of the text after it
     return _SPACES.sub(" ", text)
 
 
@@ -370,6 +372,11 @@ def clean(pages: list[Page], removed: list[str] | None = None, split_words: bool
             else:
                 body, notes = ruled
                 next_note = max([next_note] + [int(n.split()[0]) + 1 for _, n in notes])
+        if any(_RULE.match(t) for t in body):  # a rule no numbered note follows (table notes "a", "b"): layout
+            removed.extend(t for t in body if _RULE.match(t))
+            kept = [i for i, t in enumerate(body) if not _RULE.match(t)]
+            notes = [(sum(1 for k in kept if k < at), note) for at, note in notes]
+            body = [body[i] for i in kept]
         by_line: dict[int, list[str]] = {}
         for at, note in notes:
             by_line.setdefault(at, []).append(note)

@@ -62,6 +62,7 @@ _OPENER = re.compile(
     r"|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:ando|iendo|ada|ida)|Consciente)\b"
 )
 _MAX_HEADING_CHARS = 160
+_OPERATIVE_VERB = re.compile(r"^(?:Adopts|Decides|Approves|Endorses|Requests|Proclaims|Adopte|Décide|Aprueba|Decide)\b")
 # A labelled commitment inside the operative part: "Action 6. We will ...", cited "para. 17, Action 6" would be
 # wrong (it is not in paragraph 17): it is cited by its label.
 _LABELLED = re.compile(r"^(Action|Commitment|Goal|Objective|Principle|Guideline|Measure)\s+(\d{1,3})\.\s+(\S.*)$")
@@ -170,7 +171,8 @@ class _Reader:
                 self.section = (c.text(),)
                 self.back.extend(c.footnotes)
                 return
-            if c.text().endswith("."):  # an unnumbered operative clause ("Adopts ... resolution.")
+            if c.text().endswith(".") or (c.text().endswith(":") and _OPERATIVE_VERB.match(c.text())):
+                # an unnumbered operative clause ("Adopts ... resolution.", "Adopts the following Pact ...:")
                 self.blocks += 1
                 kind, number = "block", str(self.blocks)
             else:
@@ -189,8 +191,8 @@ class _Reader:
         if _SUBPARAGRAPH.match(line.text):
             return False
         prev = self.current.text() if self.current else ""
-        if line.text[:1].islower() and prev and not prev.endswith((",", ";", ":", ".")):
-            return False  # a sentence running on past a page break or a note set in its way
+        if line.text[:1].islower() and prev:
+            return False  # a preambular paragraph opens with a capital: this runs on past a page break or a note
         if gap or line.indent > self.base.get(line.page, 0):
             return True
         return prev.endswith(",") and bool(_OPENER.match(line.text))
