@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tipsearch.citations import paragraph_ref
+from tipsearch.ingest.language import name
 from tipsearch.index.build import BuildReport, FileReport
 from tipsearch.records import Document, Hit, Unit
 from tipsearch.search.repeats import also_line
@@ -151,6 +152,9 @@ def _print_unit(unit: Unit, last_section: tuple[str, ...]) -> None:
             print(f"\n{'  ' * depth}{heading}\n")
     # the unit as it is cited: [9], [Recommendation 1], [preambular para. 3], [art. 6, para. 3], [para. 115.120]
     number = p.label if p.kind == "recommendation" and p.label else p.number if p.kind == "paragraph" else paragraph_ref(p)
+    number = p.label if p.kind == "paragraph" and not p.number and p.label else number  # "Action 6"
+    # a part of a compound document, a translation: [resolution 99/2, 4], [art. 2, para. 1 (French text)]
+    number = ", ".join(x for x in (p.part, number) if x) + (f" ({name(p.language)} text)" if p.language else "")
     print(_wrap(f"[{number}] {p.text}", "  "))
     print()
 
