@@ -133,3 +133,18 @@ def test_todays_masthead_at_the_foot_of_page_one_is_read_first(masthead_last: bo
     page = readers.Page(1, tuple([*body, *masthead] if masthead_last else [*masthead, *body]))
     lines = [ln.text for ln in cleaning.clean([page]) if ln.text]
     assert lines[0] == "United Nations A/HRC/RES/99/25" and lines[-1] == "1. Decides to go on."
+
+
+def test_a_presidents_statement_in_a_session_report_is_cited_by_its_number(tmp_path: Path):
+    source = (Path(__file__).parent / "data" / "unseen" / "session_report.txt").read_text(encoding="utf-8")
+    at = source.index("        III.    Organization")
+    statement = ("        PRST 99/1. Fictional statement on the protection of victims\n\n        At the 41st meeting, on "
+                 "5 April 2099, the President of the Human Rights Council made the following statement:\n\n        1. "
+                 "The Council reaffirms that victims shall be protected.\n\n        41st meeting\n        5 April 2099\n\n")
+    path = tmp_path / "session.txt"
+    path.write_text(source[:at] + statement + source[at:], encoding="utf-8")
+    parsed = parse_file(path)
+    cited = {cite(parsed.document, u): u.text for u in parsed.units}
+    assert "victims shall be protected" in cited["A/HRC/99/2, President's statement 99/1, para. 1"]
+    assert not cited["A/HRC/99/2, President's statement 99/1, para. 1"].endswith("5 April 2099")  # its closing lines
+    assert "A/HRC/99/2, para. 1" in cited  # the report's own paragraphs after it

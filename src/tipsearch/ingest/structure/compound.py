@@ -24,8 +24,11 @@ _DRAFT_TITLE = re.compile(r"^(?:DRAFT|Draft)\s+(RESOLUTION|DECISION|resolution|d
                           r"(?:\s+([IVXL]{1,6}|[A-Z]|\d{1,3}))?\s*\*{0,3}$")
 # "99/2. Title" (a resolution or decision as a report prints it); without the full stop only where the file sets
 # the line as a heading or in bold: "75/161 of 16 December 2020" runs on a paragraph
-_NUMBERED_TITLE = re.compile(r"^(\d{1,3}/\d{1,4})\.\s+[A-Z\u00c0-\u00de\u201c\"]")
-_STYLED_TITLE = re.compile(r"^(\d{1,3}/\d{1,4})\s+[A-Z\u00c0-\u00de]")
+# (ECOSOC numbers them by year: "2025/1. Title")
+_NUMBERED_TITLE = re.compile(r"^(\d{1,4}/\d{1,4})\.\s+[A-Z\u00c0-\u00de\u201c\"]")
+_STYLED_TITLE = re.compile(r"^(\d{1,4}/\d{1,4})\s+[A-Z\u00c0-\u00de]")
+# A President's statement a council's report prints beside its resolutions: "PRST 99/1. Title"
+_STATEMENT_TITLE = re.compile(r"^PRST\s+(\d{1,4}/\d{1,4})\.?\s+[A-Z\u00c0-\u00de]")
 _DECIDES = re.compile(r"\b(?:decided|decides|décidé|décide|decidió|decide)\b")
 _WINDOW = 14  # lines from a part's title to its chapeau: a title wraps, a sponsors' line or a note may come between
 _ANNEX = re.compile(r"^(?:Annex|ANNEX|Annexe|Anexo)(?:\s+([IVX]{1,4}|[A-Z]))?\s*\*{0,3}$")
@@ -61,6 +64,8 @@ def _titled_part(lines: list[Line], i: int) -> _Part | None:
         if kind == "decision":
             return _Part(i, label, "decision")
         return None
+    if m := _STATEMENT_TITLE.match(text):
+        return _Part(i, f"President's statement {m.group(1)}", "decision")
     styled = lines[i].level or lines[i].style.bold
     if m := (_NUMBERED_TITLE.match(text) or (_STYLED_TITLE.match(text) if styled else None)):
         if _has_chapeau(following):
