@@ -148,3 +148,16 @@ def test_a_presidents_statement_in_a_session_report_is_cited_by_its_number(tmp_p
     assert "victims shall be protected" in cited["A/HRC/99/2, President's statement 99/1, para. 1"]
     assert not cited["A/HRC/99/2, President's statement 99/1, para. 1"].endswith("5 April 2099")  # its closing lines
     assert "A/HRC/99/2, para. 1" in cited  # the report's own paragraphs after it
+
+
+def test_roman_article_headings_with_titles_run_in_and_parts(tmp_path: Path):
+    path = tmp_path / "old_convention.md"
+    path.write_text("# Fictional Convention of 1950\n\n## CHAPTER I – General provisions\n\n### Article I Purposes\n\n"
+                    "The purpose is to suppress the fictional traffic.\n\n### Article II Definitions\n\n1. A term means "
+                    "something.\n2. Another paragraph.\n\n## PART II: Final provisions\n\n### Article III Entry into "
+                    "force\n\nThis Convention enters into force on the ninetieth day.\n", encoding="utf-8")
+    parsed = parse_file(path)
+    assert parsed.document.kind == "treaty"
+    assert [(cite(parsed.document, u).split(", ", 1)[1], u.section[0]) for u in parsed.units] == [
+        ("art. I", "CHAPTER I – General provisions"), ("art. II, para. 1", "CHAPTER I – General provisions"),
+        ("art. II, para. 2", "CHAPTER I – General provisions"), ("art. III", "PART II: Final provisions")]

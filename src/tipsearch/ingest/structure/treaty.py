@@ -13,17 +13,22 @@ import re
 from dataclasses import dataclass, field
 
 from tipsearch.ingest.cleaning import Line
+from tipsearch.ingest.structure.numbered import roman_value
 from tipsearch.ingest.structure.segmentation import Segmentation
 from tipsearch.records import Paragraph
 
 # "Article 6", "Art. 6", "ARTICLE 6", "Article premier" (French for article 1), "Artículo 6", "Artículo primero",
 # with its title after a full stop, a colon or a dash ("Article 3 - Joint teams"): labelled "Article N".
-_ARTICLE = re.compile(r"^(?:Article|ARTICLE|Art\.|Artículo|ARTÍCULO|Artigo|Articolo|Artikel|Статья)\s*"
-                      r"(\d{1,3}|premier|primero|1er)(?:\s*(?:[.:]|\s[-\u2013\u2014])\s*(\S.*))?\.?$")
+# Older treaties number their articles in roman numerals ("Article IV"), cited as printed ("art. IV").
+_ARTICLE_WORD = r"(?:Article|ARTICLE|Art\.|Artículo|ARTÍCULO|Artigo|Articolo|Artikel|Статья)"
+_ARTICLE_NUMBER = r"(\d{1,3}|[IVXL]{1,6}|premier|primero|1er)"
+_ARTICLE = re.compile(rf"^{_ARTICLE_WORD}\s*{_ARTICLE_NUMBER}(?:\s*(?:[.:]|\s[-\u2013\u2014])\s*(\S.*))?\.?$")
+# "Article 4 Purposes": a title after the number with nothing between, only where the file sets it as a heading
+_ARTICLE_LOOSE = re.compile(rf"^{_ARTICLE_WORD}\s*{_ARTICLE_NUMBER}\s+([A-Z\u00c0-\u00de].{{2,}})$")
 _FIRST = {"premier": "1", "primero": "1", "1er": "1"}
-_CHAPTER_WORD = r"(?:Chapter|Chapitre|Capítulo)"
+_CHAPTER_WORD = r"(?:Chapter|CHAPTER|Chapitre|Capítulo|Part|PART)"
 _CHAPTER_NUMERAL = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.?$")
-_CHAPTER = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})\.\s+(\S.*)$")
+_CHAPTER = re.compile(rf"^(?:{_CHAPTER_WORD}\s+)?([IVXL]{{1,6}})(?:\.|\s*:|\s+[-\u2013\u2014])\s+(\S.*)$")
 _PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _SUBPARAGRAPH = re.compile(r"^\(?([a-z])\)\s+(\S.*)$")
 _PREAMBLE = re.compile(r"^(?:Preamble|Préambule|Preámbulo)\b\s*")
@@ -47,11 +52,25 @@ _CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at|EN FOI DE QUOI|FAIT à|EN T
 _MAX_TITLE_CHARS = 200
 
 
+def _arabic(number: str) -> str:
+    """ "premier" -> "1", "IV" -> "4": an article's number for its order (the label keeps it as printed)."""
+    if number in _FIRST:
+        return _FIRST[number]
+    value = roman_value(number)
+    return str(value) if value else number
+
+
+def _article(line: Line) -> re.Match[str] | None:
+    """An article heading: "Article 6", "Art. 2 - Title"; "Article 4 Purposes" where the file sets it apart."""
+    styled = line.level or line.style.bold
+    return _ARTICLE.match(line.text) or (_ARTICLE_LOOSE.match(line.text) if styled else None)
+
+
 def looks_like(lines: list[Line]) -> bool:
     """A treaty: articles 1 and 2, and the parties' chapeau or the closing formula of a preamble; or articles 1, 2
     and 3 set as headings of their own, in order (a treaty database's export, a Markdown copy)."""
     texts = [ln.text for ln in lines if not ln.footnote]
-    numbers = [_FIRST.get(m.group(1), m.group(1)) for t in texts if (m := _ARTICLE.match(t))]
+    numbers = [_arabic(m.group(1)) for ln in lines if not ln.footnote and (m := _article(ln))]
     articles = set(numbers)
     formula = any("States Parties to this" in t or _PARTIES.match(t) or _AGREED.search(t) for t in texts)
     if {"1", "2"} <= articles and formula:
@@ -175,14 +194,14 @@ class _Reader:
             return
         if self.pending:
             self.flush_preamble()
-        if self.heading(text):
+        if self.heading(text, line):
             return
         if self.article is None:
             self.front.append(text)  # title and adoption line before the preamble
             return
         self.feed_article_text(text)
 
-    def heading(self, text: str) -> bool:
+    def heading(self, text: str, line: Line) -> bool:
         """Chapters, articles and article titles: the section path, never units."""
         if _CLOSING.match(text):
             self.close_article()
@@ -200,7 +219,7 @@ class _Reader:
             self.close_article()
             self.set_chapter(text)
             return True
-        if m := _ARTICLE.match(text):
+        if m := _article(line):
             self.close_article()
             self.headings.append(text)
             number = _FIRST.get(m.group(1), m.group(1))
@@ -215,6 +234,10 @@ class _Reader:
                 self.headings.append(text)
                 self.article.section = (*self.article.section[:-1], f"{self.article.section[-1]}. {text}")
                 return True
+        if line.level and self.article is not None and (self.article.parts or self.article.loose):
+            self.close_article()  # a heading the file sets, after an article's text: a part or chapter of its own
+            self.set_chapter(text)
+            return True
         return False
 
     def set_chapter(self, title: str) -> None:
