@@ -15,7 +15,7 @@ def test_manifest_records_model_dimension_schema_and_hashes(hash_index: Path):
     manifest = json.loads((hash_index / "manifest.json").read_text())
     assert manifest["model"] == "hashing-384"
     assert manifest["dimension"] == 384
-    assert manifest["schema_version"] == 7
+    assert manifest["schema_version"] == 8
     assert set(manifest["files"]) == {"units.sqlite", "vectors.faiss", "keywords.npz"}
     assert manifest["units"] == 62
     [doc] = manifest["documents"]

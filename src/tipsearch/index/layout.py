@@ -36,7 +36,7 @@ from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingErro
 # build), vectors-e5.faiss and the manifest's `models`; 7: documents.warnings (ingest/checks.py).
 # keywords.npz came later without a bump: an index without it is still correct (FTS5 scores its
 # keyword queries), and the next build adds it reusing every vector instead of embedding them again.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 DATABASE = "units.sqlite"
