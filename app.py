@@ -8,19 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 from tipsearch import TipsearchError
-
 from tipsearch.app import compare_page as ui_compare
-
 from tipsearch.app import library_page as ui_library
-
 from tipsearch.app import pack_page as ui_pack
-
 from tipsearch.app import reader_page as ui_reader
-
 from tipsearch.app import search_page as ui_search
-
 from tipsearch.app import state as ui_state
-
 from tipsearch.app import timeline_page as ui_timeline
 
 st.set_page_config(page_title="tipsearch", page_icon="\U0001f50e", layout="wide")

@@ -13,7 +13,7 @@ from tipsearch.errors import NotFoundError
 from tipsearch.export import match_paragraph
 from tipsearch.library import Library
 from tipsearch.ingest.dates import human_date
-from tipsearch.records import Unit
+from tipsearch.records import Paragraph, Unit
 
 WINDOW = 200  # paragraphs drawn at once: a whole report is fine, a 5,000-unit compilation is paged
 
@@ -22,11 +22,21 @@ def anchor(ref: str) -> str:
     return "p-" + re.sub(r"[^A-Za-z0-9]+", "-", ref).strip("-").lower()
 
 
+def _ref(p: Paragraph) -> str:
+    """The unit's number as the reader shows it: "PP 3" for a preambular paragraph, so that it is never taken for
+    operative paragraph 3; a part's units ("resolution 99/2") and a translation's carry it in their anchor."""
+    return f"PP {p.number}" if p.kind == "preamble" else p.label or p.number
+
+
+def _anchor_of(p: Paragraph) -> str:
+    return anchor(" ".join(x for x in (p.part, _ref(p), p.language) if x))
+
+
 def _unit(unit: Unit, target: Unit | None) -> None:
     p = unit.paragraph
-    ref = p.label or p.number
+    ref = _ref(p)
     # Our own anchor tag; the ref comes from the index but is reduced to [a-z0-9-] first.
-    st.markdown(f'<a id="{anchor(ref)}"></a>', unsafe_allow_html=True)
+    st.markdown(f'<a id="{_anchor_of(p)}"></a>', unsafe_allow_html=True)
     text = f"**{inert(ref)}**\u2003{inert(p.text)}"
     if target is not None and unit.id == target.id:
         with st.container(border=True):
@@ -67,7 +77,7 @@ def page(lib: Library) -> None:
     if para and target is None:
         st.warning(f"No paragraph {para!r} in this document; showing it from the start.")
     elif target is not None:
-        st.markdown(f"Opened at **{inert(target.citation)}**. [Go to it](#{anchor(target.paragraph.label or target.paragraph.number)})")
+        st.markdown(f"Opened at **{inert(target.citation)}**. [Go to it](#{_anchor_of(target.paragraph)})")
 
     at = units.index(target) if target is not None else 0
     start = max(0, at - 10) if len(units) > WINDOW else 0
