@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 from tipsearch.app import state as ui_state
-from tipsearch.citations import document_name
+from tipsearch.citations import document_name, paragraph_ref
 from tipsearch.app.display import inert
 from tipsearch.errors import NotFoundError
 from tipsearch.export import match_paragraph
@@ -25,6 +25,8 @@ def anchor(ref: str) -> str:
 def _ref(p: Paragraph) -> str:
     """The unit's number as the reader shows it: "PP 3" for a preambular paragraph, so that it is never taken for
     operative paragraph 3; a part's units ("resolution 99/2") and a translation's carry it in their anchor."""
+    if p.kind == "article":  # "art. 2, para. 1", "art. 1 (a)": an article's paragraphs apart
+        return paragraph_ref(p)
     return f"PP {p.number}" if p.kind == "preamble" else p.label or p.number
 
 
