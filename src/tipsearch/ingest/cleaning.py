@@ -133,7 +133,7 @@ def _is_furniture(text: str, symbol: str | None, running: set[str], page: int | 
         return True
     if is_noise(rest) or _header_key(text, symbol) in running:
         return True
-    # the symbol with its year, as a Security Council resolution's header prints it: "S/RES/2776 (2025)"
+    # the symbol with its year, as a Security Council resolution's header prints it: "S/RES/9999 (2099)"
     return bool(symbol and _SYMBOL_YEAR.sub("", rest.replace(symbol, "")).strip() == "" and rest)
 
 

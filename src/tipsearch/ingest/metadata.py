@@ -50,7 +50,7 @@ _MAX_TITLE_CHARS = 400
 _ADOPTION = re.compile(r"(?:\b(?:(?:Resolution|Decision) adopted by the [A-Z][\w ]{2,80}? on|(?:Résolution|Décision) "
                        r"adoptée par (?:l['’]|le |la )[\w ]{2,80}? le|(?:Resolución|Decisión) aprobada por "
                        r"(?:el|la) [A-Z][\w ]{2,80}? el)"
-                       # a Security Council resolution: "Adopted by the Security Council at its 9872nd meeting, on"
+                       # a Security Council resolution: "Adopted by the Security Council at its 12345th meeting, on"
                        r"|\b(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}? "
                        r"(?:at its|à sa|en su) [\w ]{1,40}(?:meeting|séance|sesión),? (?:on|le|el)) (" + DATE_WORDS + ")")
 _ADOPTED_LINE = re.compile(r"^(?:Adopted by|Adoptée? par|Aprobad[oa] por)\b")
@@ -103,7 +103,7 @@ def _symbol(front: list[str]) -> str | None:
     for text in front:
         for m in SYMBOL.finditer(text):
             if is_symbol(m.group(0)):
-                # a Security Council resolution is cited with its year: "S/RES/2776 (2025)"
+                # a Security Council resolution is cited with its year: "S/RES/9999 (2099)"
                 year = _SYMBOL_YEAR.match(text, m.end()) if "/RES/" in m.group(0) else None
                 return m.group(0) + (f" ({year.group(1)})" if year else "")
     return None
@@ -164,7 +164,7 @@ def _blocks(texts: list[str]) -> list[str]:
 
 
 def _numbered_title(front: list[str]) -> str | None:
-    """ "99/25. Title", "Resolution 2776 (2025)": from that line to the chapeau, without adoption and date lines,
+    """ "99/25. Title", "Resolution 9999 (2099)": from that line to the chapeau, without adoption and date lines,
     where no blank line sets the title apart (a PDF's text layer)."""
     start = next((i for i in range(len(front) - 1, -1, -1)
                   if SESSION_NUMBER.match(front[i]) or _SC_TITLE.match(front[i])), None)

@@ -31,7 +31,7 @@ CHAPEAU = re.compile(
 )
 _ADOPTED = re.compile(r"\b(?:(?:Resolution|Decision) adopted by the|(?:Résolution|Décision) adoptée par|"
                       r"(?:Resolución|Decisión) aprobada por)\b"
-                      # a Security Council resolution: "Adopted by the Security Council at its 9872nd meeting, on"
+                      # a Security Council resolution: "Adopted by the Security Council at its 12345th meeting, on"
                       r"|^(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}\bat its\b"
                       r"|^(?:Adopted by the|Adoptée? par l[ea']|Aprobada por el) ?[A-Z][\w ]{2,60}? (?:à sa|en su)\b"
                       r"|^Resolution \d{1,5} \((?:19|20)\d\d\)$")
