@@ -138,7 +138,7 @@ def _closing_end(lines: list[Line], start: int, end: int) -> int:
     return j
 
 
-def _read_part(part: _Part, lines: list[Line], section: tuple[str, ...]) -> tuple[Segmentation, str | None]:
+def _read_part(part: _Part, lines: list[Line]) -> tuple[Segmentation, str | None]:
     """A part's segmentation and its title (the lines from its title line to its chapeau, joined)."""
     if part.kind == "treaty":
         seg = treaty.segment(lines[1:])
@@ -249,7 +249,7 @@ def segment(lines: list[Line]) -> Segmentation:
         pieces = _pieces(part.label, lines[part.start : end]) if part.kind == "resolution" else \
             [(part.label, lines[part.start : end])]
         for label, piece in pieces:
-            seg, title = _read_part(part, piece, section)
+            seg, title = _read_part(part, piece)
             path = (*section, title) if title else section
             units.extend(replace(u, part=_part_label(label, u.part), section=(*path, *u.section))
                          for u in seg.units)
