@@ -161,3 +161,16 @@ def test_roman_article_headings_with_titles_run_in_and_parts(tmp_path: Path):
     assert [(cite(parsed.document, u).split(", ", 1)[1], u.section[0]) for u in parsed.units] == [
         ("art. I", "CHAPTER I – General provisions"), ("art. II, para. 1", "CHAPTER I – General provisions"),
         ("art. II, para. 2", "CHAPTER I – General provisions"), ("art. III", "PART II: Final provisions")]
+
+
+def test_a_part_is_named_before_its_paragraph_and_a_bare_number_finds_the_report_s_own():
+    from tipsearch.records import Document, Unit
+    from tipsearch.search.related import match_units
+
+    doc = Document("r.txt", "0" * 64, "Report", "A/HRC/99/2")
+    units = [Unit(i, doc, p, "") for i, p in enumerate([
+        Paragraph("2", "resolution text", 0, part="resolution 99/1"), Paragraph("2", "the report's own", 1),
+        Paragraph("2", "decision text", 2, part="decision 99/101")])]
+    assert [u.paragraph.text for u in match_units(units, "para. 2")][0] == "the report's own"
+    assert [u.paragraph.text for u in match_units(units, "resolution 99/1, para. 2")] == ["resolution text"]
+    assert [u.paragraph.text for u in match_units(units, "decision  99/101,  2")] == ["decision text"]

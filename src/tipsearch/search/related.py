@@ -44,12 +44,20 @@ def find_unit(store: Store, document: str, paragraph: str) -> Unit:
 
 def match_units(units: Sequence[Unit], paragraph: str) -> list[Unit]:
     """The units printed as `paragraph` ("9", "para. 9", "Recommendation 7", "rec:7", "art. 3 (a)", "PP 3",
-    "115.120", or a label as shown), in document order."""
+    "115.120", or a label as shown), in document order; in a compound document, "resolution 99/2, para. 4" names
+    the part, and a bare "para. 4" finds the document's own paragraph (then the parts', then a translation's)."""
+    paragraph = " ".join(paragraph.split())
+    parts = sorted({u.paragraph.part for u in units if u.paragraph.part}, key=len, reverse=True)
+    part = next((p for p in parts if paragraph.lower().startswith(p.lower() + ",")), None)
+    if part is not None:
+        units = [u for u in units if u.paragraph.part == part]
+        paragraph = paragraph[len(part) + 1 :].strip()
     ref = parse_reference(paragraph)
     if ref is not None:
-        return [u for u in units if matches(ref, u.paragraph)]
-    wanted = " ".join(paragraph.split()).lower()
-    return [u for u in units if (u.paragraph.label or "").lower() == wanted]
+        found = [u for u in units if matches(ref, u.paragraph)]
+    else:
+        found = [u for u in units if (u.paragraph.label or "").lower() == paragraph.lower()]
+    return sorted(found, key=lambda u: (u.paragraph.part is not None, u.paragraph.language is not None))
 
 
 def unit_vector(embedder: Embedder, unit: Unit) -> np.ndarray:
