@@ -1,7 +1,9 @@
 """Structure: clean lines -> the units a document's authors numbered, by the kind of document it is.
 
-Each kind has its segmenter (DESIGN.md "The unit"); `detect` reads the kind off the text itself, never off a
-file name or symbol. An unclear document falls back to numbered paragraphs, then to blank-line blocks.
+Each kind has its segmenter (DESIGN.md "The unit"); `detect` reads the kind off the text itself and the
+headings off the file's own signals (each line's Style), never off a file name or symbol. A compound document is
+read part by part (compound.py), a text and its translation apart (translations.py), a long paragraph by its
+lettered sub-items (subitems.py). An unclear document falls back to numbered paragraphs, then to blank-line blocks.
 """
 
 from __future__ import annotations
