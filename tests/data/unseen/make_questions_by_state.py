@@ -8,7 +8,7 @@ style, NORTH RIVERIA only as a bold run in a Normal paragraph, REPUBLIC OF ZEMBL
 Normal text. The questions are Word-numbered (FICTIONLAND; REPUBLIC OF ZEMBLA, whose list restarts at 1
 through a new numbering instance, as Word's "Restart at 1" writes it) or typed with a "•" bullet
 (NORTH RIVERIA); REPUBLIC OF ZEMBLA groups its questions under a bold sub-heading "Trafficking in persons".
-Run:  /work/main/.venv/bin/python tests/data/unseen/make_questions_by_state.py  (deterministic)
+Run:  .venv/bin/python tests/data/unseen/make_questions_by_state.py  (deterministic)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Council resolution as the Official Document System prints it: "United Nations  S
 preamble and the operative part, one long operative paragraph with (a)-(c) and (i)-(iii) sub-items, and the
 closing "Decides to remain actively seized of the matter." The .txt is laid out as `pdftotext -layout` gives
 it; the .pdf (fpdf2, core fonts) sets the headings in bold. Both hold the same text.
-Run:  /work/main/.venv/bin/python tests/data/unseen/make_sc_resolution.py  (deterministic)
+Run:  .venv/bin/python tests/data/unseen/make_sc_resolution.py  (deterministic)
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with its own numbering, closing meeting line and "[Adopted ...]" line), then the
 numbered again from 1. The .txt is laid out as `pdftotext -layout` gives such a report (form feeds,
 running header, page numbers "2/5", job number on page 1); the .pdf (fpdf2, core fonts) sets the headings
 and titles in bold. Both hold the same text.
-Run:  /work/main/.venv/bin/python tests/data/unseen/make_session_report.py  (deterministic)
+Run:  .venv/bin/python tests/data/unseen/make_session_report.py  (deterministic)
 """
 
 from __future__ import annotations
