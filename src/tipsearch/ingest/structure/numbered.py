@@ -194,15 +194,19 @@ class _Segmenter:
         self.heading = []
 
 
+def _numbers(lines: list[Line]) -> list[int]:
+    return [int(m.group(1)) for ln in lines if (m := _PARA.match(ln.text))]
+
+
 def _has_numbered_paragraphs(lines: list[Line]) -> bool:
-    numbers = [int(m.group(1)) for ln in lines if (m := _PARA.match(ln.text))]
+    numbers = _numbers(lines)
     return 1 in numbers and 2 in numbers
 
 
 def numbered_through(lines: list[Line]) -> bool:
     """Paragraphs numbered through the document; not lists that start again at 1 under each heading (questions
     grouped by State), whose numbers are an item's, not a paragraph's."""
-    numbers = [int(m.group(1)) for ln in lines if (m := _PARA.match(ln.text))]
+    numbers = _numbers(lines)
     run = 0
     for n in numbers:
         run += n == run + 1
