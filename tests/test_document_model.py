@@ -174,3 +174,12 @@ def test_a_part_is_named_before_its_paragraph_and_a_bare_number_finds_the_report
     assert [u.paragraph.text for u in match_units(units, "para. 2")][0] == "the report's own"
     assert [u.paragraph.text for u in match_units(units, "resolution 99/1, para. 2")] == ["resolution text"]
     assert [u.paragraph.text for u in match_units(units, "decision  99/101,  2")] == ["decision text"]
+
+
+def test_a_numbered_line_that_merely_mentions_a_decision_is_no_part_of_its_own():
+    from tipsearch.ingest.structure import compound
+
+    texts = ["1. The Committee met in Fictionville.", "2. It recalled Council resolution",
+             "2019/23. Combating fictional crime, in which the Council decided to act,",
+             "and the Committee decided to report on it.", "3. The Committee adopted the report."]
+    assert compound.split([Line(t, 1) for t in texts]) == []

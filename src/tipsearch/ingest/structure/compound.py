@@ -29,7 +29,9 @@ _NUMBERED_TITLE = re.compile(r"^(\d{1,4}/\d{1,4})\.\s+[A-Z\u00c0-\u00de\u201c\"]
 _STYLED_TITLE = re.compile(r"^(\d{1,4}/\d{1,4})\s+[A-Z\u00c0-\u00de]")
 # A President's statement a council's report prints beside its resolutions: "PRST 99/1. Title"
 _STATEMENT_TITLE = re.compile(r"^PRST\s+(\d{1,4}/\d{1,4})\.?\s+[A-Z\u00c0-\u00de]")
-_DECIDES = re.compile(r"\b(?:decided|decides|décidé|décide|decidió|decide)\b")
+# How a decision a report prints opens: "At its 40th meeting, on 5 April 2099, the Human Rights Council decided"
+_DECISION_OPENING = re.compile(r"^(?:\d{1,2}\.\s+)?(?:At (?:its|the) \d{1,4}(?:st|nd|rd|th) (?:plenary )?meeting\b"
+                               r"|À sa \d{1,4}(?:e|ᵉ) séance\b|En su \d{1,4}[ªa] sesión\b)")
 _WINDOW = 14  # lines from a part's title to its chapeau: a title wraps, a sponsors' line or a note may come between
 _ANNEX = re.compile(r"^(?:Annex|ANNEX|Annexe|Anexo)(?:\s+([IVX]{1,4}|[A-Z]))?\s*\*{0,3}$")
 # The closing lines of a resolution in a report: its meeting and date, and how it was adopted.
@@ -70,7 +72,7 @@ def _titled_part(lines: list[Line], i: int) -> _Part | None:
     if m := (_NUMBERED_TITLE.match(text) or (_STYLED_TITLE.match(text) if styled else None)):
         if _has_chapeau(following):
             return _Part(i, f"resolution {m.group(1)}", "resolution")
-        if any(_DECIDES.search(t) for t in following[:6]):
+        if any(_DECISION_OPENING.match(t) for t in following[:3]):  # the title may wrap onto a line or two
             return _Part(i, f"decision {m.group(1)}", "decision")
     return None
 
