@@ -183,3 +183,20 @@ def test_a_numbered_line_that_merely_mentions_a_decision_is_no_part_of_its_own()
              "2019/23. Combating fictional crime, in which the Council decided to act,",
              "and the Committee decided to report on it.", "3. The Committee adopted the report."]
     assert compound.split([Line(t, 1) for t in texts]) == []
+
+
+def test_a_decision_with_a_chapeau_under_the_decisions_heading_is_cited_as_a_decision(tmp_path: Path):
+    source = (Path(__file__).parent / "data" / "unseen" / "session_report.txt").read_text(encoding="utf-8")
+    at = source.index("        III.    Organization")
+    outcome = ("  99/102.       Outcome of the universal periodic review: Fictionland\n\n"
+               "                The Human Rights Council,\n\n"
+               "                Acting in compliance with the fictional institution-building package,\n\n"
+               "                Decides to adopt the outcome of the review of Fictionland.\n\n"
+               "                41st meeting\n                5 April 2099\n\n")
+    path = tmp_path / "session.txt"
+    path.write_text(source[:at] + outcome + source[at:], encoding="utf-8")
+    parsed = parse_file(path)
+    cited = [cite(parsed.document, u) for u in parsed.units]
+    assert "A/HRC/99/2, decision 99/102, preambular para. 1" in cited
+    assert not any("resolution 99/102" in c for c in cited)
+    assert "A/HRC/99/2, resolution 99/1, para. 1" in cited  # under "I. Resolutions" a resolution stays one

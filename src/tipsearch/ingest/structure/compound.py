@@ -212,6 +212,19 @@ def _decision(lines: list[Line]) -> Segmentation:
     return Segmentation(tuple(units), tuple(seg.headings), closing, "decision")
 
 
+_DECISIONS_HEADING = re.compile(r"\b(?:Decisions?|Décisions?|Decisiones?)\b")
+_RESOLUTIONS_HEADING = re.compile(r"\b(?:Resolutions?|Résolutions?|Resoluciones?)\b")
+
+
+def _as_decision(label: str, section: tuple[str, ...]) -> str:
+    """ "resolution 99/101" printed under the report's heading "II. Decisions": a decision, as a council adopts
+    its decisions with the same chapeau as its resolutions."""
+    under = section[-1] if section else ""
+    if label.startswith("resolution ") and _DECISIONS_HEADING.search(under) and not _RESOLUTIONS_HEADING.search(under):
+        return "decision " + label.removeprefix("resolution ")
+    return label
+
+
 def _part_label(label: str, inner: str | None) -> str:
     """ "resolution 99/2" and, for a unit of that resolution's annex, "resolution 99/2, annex"."""
     return f"{label}, {inner}" if inner else label
@@ -248,8 +261,9 @@ def segment(lines: list[Line]) -> Segmentation:
         nxt = parts[n + 1].start if n + 1 < len(parts) else len(lines)
         end = _closing_end(lines, part.start, nxt) if part.kind != "treaty" else nxt
         section = own.section_path()
-        pieces = _pieces(part.label, lines[part.start : end]) if part.kind == "resolution" else \
-            [(part.label, lines[part.start : end])]
+        label = _as_decision(part.label, section)
+        pieces = _pieces(label, lines[part.start : end]) if part.kind == "resolution" else \
+            [(label, lines[part.start : end])]
         for label, piece in pieces:
             seg, title = _read_part(part, piece)
             path = (*section, title) if title else section
