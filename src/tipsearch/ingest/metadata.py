@@ -142,8 +142,7 @@ def _subject_above(front: list[str], at: int) -> str | None:
     while above and not above[-1]:
         above.pop()  # the blank lines that set the subject apart
     for text in reversed(above[-4:]):
-        if not text or is_masthead(text) or _BODY.match(text) or _SESSION.match(text) or _AGENDA.match(text) \
-                or "Distr" in text or text.startswith("*"):
+        if not text or _is_masthead_line(text) or "Distr" in text or text.startswith("*"):
             break
         lines.insert(0, _NOTE_MARKS.sub("", text))
     subject = " ".join(lines)
@@ -245,20 +244,14 @@ def _treaty_body(lines: list[Line]) -> str | None:
 def _last_block(front: list[str]) -> str | None:
     """A title no word announces ("Fictionland / Compilation of the Office of ..."): the last block of the front
     matter that is neither masthead, body, session nor agenda item."""
-    blocks = [" ".join(b) for b in _runs(front)]
+    blocks = _blocks(["" if _is_masthead_line(t) else t for t in front])  # the masthead lines part blocks too
     candidates = [b for b in blocks if not _is_front_furniture(b)]
     return candidates[-1] if candidates and len(candidates[-1]) <= _MAX_TITLE_CHARS else None
 
 
-def _runs(texts: list[str]) -> list[list[str]]:
-    out, current = [], []
-    for text in [*texts, ""]:
-        if text and not (_BODY.match(text) or _SESSION.match(text) or _AGENDA.match(text) or is_masthead(text)):
-            current.append(text)
-        elif current:
-            out.append(current)
-            current = []
-    return out
+def _is_masthead_line(text: str) -> bool:
+    """A line of the masthead, the issuing body, the session or the agenda item: never part of a title."""
+    return bool(_BODY.match(text) or _SESSION.match(text) or _AGENDA.match(text) or is_masthead(text))
 
 
 def _is_front_furniture(block: str) -> bool:
