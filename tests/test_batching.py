@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tipsearch.models.embedders import HashingEmbedder, windows
-from tipsearch.models.minilm import token_batches
+from tipsearch.models.tokens import token_batches
 
 
 @pytest.mark.parametrize("budget", [1, 64, 300, 8192])

