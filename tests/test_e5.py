@@ -44,9 +44,10 @@ DAMAGED = ["before\x00after", "bad \ud800 char", "mixed Кириллица 中�
 
 
 def _questions() -> list[str]:
-    files = sorted(DATA.glob("*.jsonl")) + sorted((DATA / "multilingual").glob("*.jsonl"))
+    files = [f for folder in (DATA, DATA / "multilingual", DATA / "answers", DATA / "real_corpus")
+             for f in sorted(folder.glob("*.jsonl"))]
     rows = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r["question"] for r in rows if isinstance(r.get("question"), str)]
+    return [r["q"] for r in rows if isinstance(r.get("q"), str)]
 
 
 def _seed_texts() -> list[str]:
@@ -158,21 +159,6 @@ def test_a_text_gets_nearly_the_same_vector_in_any_batch(e5):
     together = e5.embed_passages(texts)
     alone = np.concatenate([e5.embed_passages([t]) for t in texts[:4]])
     assert np.sum(alone * together[:4], axis=1).min() > 0.9999  # bf16 sums in another order: not bit-equal
-
-
-@needs_model
-def test_sentences_read_from_the_window_pass(e5):
-    from tipsearch.models.embedders import sentences
-
-    text = ("Trafficking in persons is a grave crime. Victims must not be punished for offences they were "
-            "compelled to commit. States should provide legal aid.")
-    spans = sentences(text)
-    vector, [rows] = e5.embed_sentences([text], [spans])
-    assert rows.shape == (3, DIMENSION) and np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
-    apart = e5.embed_passages([text[a:b] for a, b in spans])
-    # each sentence read in context is nearest its own sentence read alone
-    assert np.array_equal((rows @ apart.T).argmax(axis=1), np.arange(3))
-    assert np.allclose(vector, e5.embed_passages([text]), atol=1e-5)
 
 
 @needs_model

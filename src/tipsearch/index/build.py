@@ -183,10 +183,10 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         chunks, units = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
         if second is not None and chunks:
-            vectors, count, read = embed_multilingual(chunks, second, previous, options.progress,
-                                                      lambda: _checkpoint("embedding"), dict(units))
+            vectors, count = embed_multilingual(chunks, second, previous, options.progress,
+                                                lambda: _checkpoint("embedding"))
             sentences = embed_sentences(units, second, previous.sentences, options.progress,
-                                        lambda: _checkpoint("embedding"), read)
+                                        lambda: _checkpoint("embedding"))
             embedded = replace(embedded, multilingual=vectors, sentences=sentences)
             log.info("multilingual model: %d chunks embedded, %d reused", count, len(chunks) - count)
     finally:

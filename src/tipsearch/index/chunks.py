@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from tipsearch.index.generation import Generation
 from tipsearch.index.pieces import PieceStore, pack, voting
-from tipsearch.index.multilingual import SentenceStore, embed_passages, locate_sentences
+from tipsearch.index.multilingual import SentenceStore, embed_passages
 from tipsearch.index.spans import Located, SpanStore, locate, no_spans, pool
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.models.embedders import Embedder, can_read, windows
@@ -152,17 +152,11 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder | None, previous: Previ
 
 
 def embed_multilingual(chunks: list[Chunk], embedder: Embedder, previous: Previous, progress: bool,
-                       checkpoint: Callable[[], None] = lambda: None,
-                       unit_texts: dict[int, str] | None = None) -> tuple[np.ndarray, int, dict[int, np.ndarray]]:
+                       checkpoint: Callable[[], None] = lambda: None) -> tuple[np.ndarray, int]:
     """Every chunk's vector by the multilingual model (its text as a passage), reusing the live generation's
-    where the text is unchanged; how many were embedded; and from the same pass, where unit_texts are given and
-    the model reads sentences, the vectors of the sentences the embedded chunks hold whole (span key -> vector)."""
+    where the text is unchanged; and how many were embedded."""
     reuse = [(c.id, previous.hashes[c.text_hash]) for c in chunks
              if previous.multilingual is not None and c.text_hash in previous.hashes]
-    spans = None
-    if unit_texts is not None:
-        spans = [locate_sentences(unit_texts[c.unit_id], c.text, c.skip) if c.text else () for c in chunks]
-    vectors, sentences = embed_passages([c.text for c in chunks], reuse,
-                                        lambda js: previous.multilingual.reconstruct(js), embedder,
-                                        "Embedding (multilingual)", progress, checkpoint, spans)
-    return vectors, len(chunks) - len(reuse), sentences
+    vectors = embed_passages([c.text for c in chunks], reuse, lambda js: previous.multilingual.reconstruct(js),
+                             embedder, "Embedding (multilingual)", progress, checkpoint)
+    return vectors, len(chunks) - len(reuse)

@@ -3,8 +3,7 @@
 It goes beside all-MiniLM-L6-v2: documents are embedded as passages, questions as queries (e5 was trained with
 the "passage: " / "query: " prefixes). Rows are L2-normalised float32, so inner product is cosine similarity.
 
-    documents   plain torch (models/e5_torch.py), bf16 where the CPU has it, on a GPU with --device cuda;
-                each text's sentences are read from the same pass (models/e5_reader.py)
+    documents   plain torch (models/e5_torch.py), bf16 where the CPU has it, on a GPU with --device cuda
     questions   ONNX Runtime int8 on one thread (models/e5_questions.py), from the graph `tipsearch build`
                 writes into the index; torch where the index has none
     pieces      XLM-R's sentencepiece unigram rebuilt with `tokenizers` (models/e5_tokens.py)
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tipsearch.errors import ModelMissingError
-from tipsearch.models.e5_reader import E5Reader, Spans
+from tipsearch.models.e5_reader import E5Reader
 from tipsearch.models.e5_tokens import PASSAGE, QUERY
 from tipsearch.models.embedders import torch_threads
 
@@ -59,7 +58,7 @@ def clean_text(text: str) -> str:
 
 
 class E5Embedder:
-    """multilingual-e5-small: `embed_passages` (and `embed_sentences`) for documents, `embed_queries` for questions.
+    """multilingual-e5-small: `embed_passages` for documents, `embed_queries` for questions.
 
     The parts load on first use: the tokenizer for any call, torch for passages (or queries without a graph),
     the ONNX graph of index_root for queries. One embedder serves every thread (Streamlit sessions); calls to an
@@ -120,31 +119,23 @@ class E5Embedder:
         return self._questions.reader if self._questions else self._torch()
 
     # -- what callers ask -------------------------------------------------------------------------------
-    def _encode(self, texts: Sequence[str], prefix: str, reader: Any = None,
-                spans: Sequence[Spans] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _encode(self, texts: Sequence[str], prefix: str, reader: Any = None) -> np.ndarray:
         if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32), []
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         texts = [clean_text(t) for t in texts]
         with self._lock:
             chosen = reader() if reader else self._torch()
             self.calls += 1
             with torch_threads(self.threads if chosen is self._passages else None):
-                return chosen.encode(texts, prefix, spans)
+                return chosen.encode(texts, prefix)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Documents' texts as (n, 384) unit rows, each read as "passage: TEXT"."""
-        return self._encode(texts, PASSAGE)[0]
-
-    def embed_sentences(self, texts: Sequence[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """embed_passages(texts), and from the same pass each text's spans (its sentences) as unit rows."""
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32), []
-        vectors, sentences = self._encode(texts, PASSAGE, spans=[list(s) for s in spans])
-        return vectors, sentences
+        return self._encode(texts, PASSAGE)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Questions as (n, 384) unit rows, each read as "query: TEXT"."""
-        return self._encode(texts, QUERY, reader=self._question_reader)[0]
+        return self._encode(texts, QUERY, reader=self._question_reader)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)

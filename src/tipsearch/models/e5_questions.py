@@ -113,4 +113,4 @@ class E5Questions:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
-            return self.reader.encode(texts, QUERY)[0]
+            return self.reader.encode(texts, QUERY)

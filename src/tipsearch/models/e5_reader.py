@@ -2,9 +2,6 @@
 build, ONNX Runtime for questions): "passage: " or "query: " in front, <s> and </s> around, a text over 510
 pieces cut into windows of 510 (no overlap), its vector the piece-weighted mean of its windows' mean vectors
 (e5.c, embed_n), L2-normalised.
-
-From the same pass, a text's sentences: each sentence's vector is the mean of its pieces' vectors in context
-(as MiniLM's answer spans are read), so the multilingual sentence vectors need no second pass.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ import numpy as np
 from tipsearch.models.e5_tokens import PASSAGE, E5Tokenizer, Encoding
 from tipsearch.models.tokens import token_batches
 
-Spans = Sequence[tuple[int, int]]  # (start, end) characters of a text
 # (ids (batch, width) int64, lengths (batch,)) -> the last hidden state (batch, width, hidden) float32
 Run = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -38,21 +34,13 @@ class E5Reader:
         self.content = positions - 2  # pieces a window holds between <s> and </s>
         self.hidden = hidden
 
-    def encode(self, texts: Sequence[str], prefix: str = PASSAGE, sentences: Sequence[Spans] | None = None,
-               batch_tokens: int = 8192) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(unit vectors (n, hidden), each text's sentences' unit vectors (len(spans), hidden) if sentences)."""
+    def encode(self, texts: Sequence[str], prefix: str = PASSAGE, batch_tokens: int = 8192) -> np.ndarray:
+        """Unit vectors (n, hidden), one a text."""
         encodings = self.tokenizer.encode(texts, prefix)
         windows = [_Window(i, a, min(a + self.content, len(e.ids)))
                    for i, e in enumerate(encodings) for a in range(0, max(len(e.ids), 1), self.content)]
         hidden = self._windows(encodings, windows, batch_tokens)
-        vectors = self._pooled(len(texts), windows, hidden)
-        if sentences is None:
-            return vectors, []
-        per_text: list[list[tuple[int, np.ndarray]]] = [[] for _ in texts]
-        for w, h in zip(windows, hidden):  # content pieces only: <s> and </s> belong to no sentence
-            per_text[w.text].append((w.start, h[1:-1]))
-        return vectors, [self._sentences(texts[i], prefix, encodings[i], spans, per_text[i], vectors[i])
-                         for i, spans in enumerate(sentences)]
+        return self._pooled(len(texts), windows, hidden)
 
     def _windows(self, encodings: list[Encoding], windows: list[_Window], budget: int) -> list[np.ndarray]:
         """Every window's last hidden states (its length + 2, hidden) in float32, batched by length."""
@@ -78,29 +66,6 @@ class E5Reader:
             total[w.text] += pieces * h.mean(axis=0, dtype=np.float64)
             weight[w.text] += pieces
         return unit_rows(total / np.maximum(weight, 1e-12)[:, None])
-
-    def _sentences(self, text: str, prefix: str, encoding: Encoding, spans: Spans,
-                   windows: list[tuple[int, np.ndarray]], whole: np.ndarray) -> np.ndarray:
-        """Each span's vector: the mean of the pieces whose last character falls in it (none: the text's)."""
-        if not len(spans):
-            return np.zeros((0, self.hidden), dtype=np.float32)
-        hidden = np.concatenate([h for _, h in sorted(windows, key=lambda x: x[0])]) if windows else None
-        bounds = self._mapped_bounds(text, prefix, spans)
-        ends = np.asarray([b - 1 for _, b in encoding.offsets], dtype=np.int64)
-        out = np.empty((len(spans), self.hidden), dtype=np.float32)
-        for s, (a, b) in enumerate(bounds):
-            inside = np.nonzero((ends >= a) & (ends < b))[0]
-            out[s] = whole if hidden is None or not len(inside) else unit_rows(hidden[inside].mean(axis=0))
-        return out
-
-    def _mapped_bounds(self, text: str, prefix: str, spans: Spans) -> list[tuple[int, int]]:
-        """Spans of text as offsets in the mapped prefix + text (the map may turn one character into several)."""
-        points = sorted({p for span in spans for p in span})
-        at, done, mapped = 0, len(self.tokenizer.mapped(prefix)), {}
-        for p in points:
-            done += len(self.tokenizer.mapped(text[at:p]))
-            mapped[p], at = done, p
-        return [(mapped[a], mapped[b]) for a, b in spans]
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:

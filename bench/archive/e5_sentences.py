@@ -1,5 +1,8 @@
 """The multilingual model's sentence vectors: pooled from the window pass, or each sentence embedded apart.
 
+Archived: it ran at commit ce713bd, where the build could pool them (bench/results/e5-sentences.md: apart won
+on every set, so the pooling left the product); to run it again, check out that commit.
+
 Builds the seed twice with both models (the same MiniLM, the same windows), the sentence vectors made each way,
 and measures what they serve, side by side: retrieval on the English and translated question sets
 (bench/multilingual.py's sets; hit@1 / hit@5 / nDCG@10, hybrid, k=10), the answer spans a search shows
