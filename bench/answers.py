@@ -80,7 +80,7 @@ def pickers(lib: Library, embedder: MiniLMEmbedder) -> dict[str, Picker]:
         def pick(q: str, unit: Unit) -> str:
             weight, answers.OVERLAP_WEIGHT = answers.OVERLAP_WEIGHT, overlap
             try:
-                return answers.stored_spans(q, pipeline.encode_question(q)[0], [unit.paragraph.text], [source(unit)])[0]
+                return answers.stored_spans(q, pipeline.query(q).vector, [unit.paragraph.text], [source(unit)])[0]
             finally:
                 answers.OVERLAP_WEIGHT = weight
         return pick
@@ -92,7 +92,7 @@ def pickers(lib: Library, embedder: MiniLMEmbedder) -> dict[str, Picker]:
             mine = own if own is not None else answers.minilm_share(known_share(g.store, q))
             second = answers.Multilingual(pipeline.multilingual.embed_queries([q])[0], g.sentences.of_units([unit.id]),
                                           weight, mine)
-            return answers.stored_spans(q, pipeline.encode_question(q)[0], [unit.paragraph.text], [stored(unit)],
+            return answers.stored_spans(q, pipeline.query(q).vector, [unit.paragraph.text], [stored(unit)],
                                         second)[0]
         return pick
 

@@ -22,7 +22,7 @@ from tipsearch import Library, text  # noqa: E402
 from tipsearch.index.chunks import embedding_texts  # noqa: E402
 from tipsearch.models.e5 import E5Embedder  # noqa: E402
 from tipsearch.models.embedders import sentences  # noqa: E402
-from tipsearch.search import retrieve, vocabulary  # noqa: E402
+from tipsearch.search import retrieve  # noqa: E402
 from tipsearch.search.evaluation import unit_key  # noqa: E402
 from tipsearch.search.rerank import question_pieces  # noqa: E402
 
@@ -104,8 +104,9 @@ class Harness:
         out: dict[str, Lists] = {}
         n = len(self.units)
         for q, clip, v in zip(questions, clipped, e5_questions):
-            vector, read = self.lib.pipeline.encode_question(clip)  # as `tipsearch search` encodes it
-            keyword = retrieve.keyword(self.store, vocabulary.expand(clip), n)
+            query = self.lib.pipeline.query(clip)  # as `tipsearch search` reads it
+            vector, read = query.vector, query.pieces
+            keyword = retrieve.keyword(self.store, query, n)
             minilm = retrieve.nearest_units(self.store, self.lib.generation.vectors, vector, n)
             english, any_grammar = self.named(clip)
             letters = _LETTER.findall(clip)

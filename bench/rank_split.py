@@ -44,7 +44,7 @@ def main() -> None:
         lib.search(q)
     emb = lib.embedder
     rows = [("question encode, torch (embed)", median_ms(lambda q: emb.embed([q]), questions))]
-    rows.append(("question encode, as a search does (Pipeline.encode_question)", median_ms(lib.pipeline.encode_question, questions)))
+    rows.append(("question read and encoded by both models, as a search does (Pipeline.query)", median_ms(lib.pipeline.query, questions)))
     rows += [
         ("first stage (search.retrieve, question on torch)",
          median_ms(lambda q: retrieve(lib.generation.store, lib.generation.vectors, emb, q, 10), questions)),

@@ -41,7 +41,7 @@ def _right(lib: Library, rows: list[dict], shipped: bool) -> int:
         if shipped:
             span = lib.pipeline.answers(r["q"], [unit])[0]
         else:  # MiniLM's stored sentence vectors alone, as before the multilingual model took part
-            vector = lib.pipeline.encode_question(r["q"])[0]
+            vector = lib.pipeline.query(r["q"]).vector
             stored = g.spans.of_unit(g.store.chunks_by_unit([unit.id])[unit.id])
             span = stored_spans(r["q"], vector, [unit.paragraph.text], [stored])[0]
         right += r["answer"] in span

