@@ -173,3 +173,53 @@ def test_a_units_sentence_vectors_by_the_multilingual_model_are_found_by_their_t
         assert lib.generation.sentences.of_units([10_000]) == [{}]  # no such unit: nothing, no error
     finally:
         lib.close()
+
+
+class Watching(StandIn):
+    """A stand-in that, when the multilingual pass starts, looks at what the index answers then."""
+
+    def __init__(self, index: Path, stop: bool = False) -> None:
+        super().__init__()
+        self.index, self.stop, self.seen = index, stop, None
+
+    def embed_passages(self, texts):  # noqa: ANN001, ANN201
+        if self.seen is None:
+            lib = Library.open(self.index)
+            try:
+                self.seen = (lib.manifest.models, lib.preparing_multilingual, len(lib.search("victims", k=3)))
+            finally:
+                lib.close()
+            if self.stop:
+                raise KeyboardInterrupt  # the build is stopped during the multilingual pass
+        return super().embed_passages(texts)
+
+
+def test_a_long_first_build_answers_before_the_multilingual_pass_ends(tmp_path: Path, capsys):
+    index = tmp_path / "index"
+    model = Watching(index)
+    build(seed(tmp_path), index, embedder=HashingEmbedder(), multilingual=model, progress=False, early_chunks=1)
+    # during the multilingual pass: keyword and first-model search were live, and said so
+    assert model.seen == (("hashing-384",), True, 3)
+    lib = Library.open(index)
+    try:
+        assert lib.manifest.models == ("hashing-384", e5.E5) and not lib.preparing_multilingual
+        assert lib.generation.multilingual is not None
+    finally:
+        lib.close()
+
+
+def test_a_build_stopped_in_the_multilingual_pass_leaves_search_and_the_next_build_ends_it(tmp_path: Path, stand_in,
+                                                                                          capsys):
+    corpus, index = seed(tmp_path), tmp_path / "index"
+    with pytest.raises(KeyboardInterrupt):
+        build(corpus, index, embedder=HashingEmbedder(), multilingual=Watching(index, stop=True), progress=False,
+              early_chunks=1)
+    assert main(["search", "victims", "--index", str(index), "-k", "2"]) == 0
+    assert "Multilingual search is still being prepared" in capsys.readouterr().err
+    report = build(corpus, index, embedder=HashingEmbedder(), progress=False)  # as `tipsearch build` resumes it
+    assert not report.up_to_date and report.embedded == 0  # the first model's vectors reused, e5's made
+    manifest = json.loads((index / "manifest.json").read_text())
+    assert manifest["models"] == ["hashing-384", e5.E5] and "multilingual" not in manifest["extra"]
+    assert stand_in.passages  # the resumed build ran the multilingual model
+    assert main(["search", "victims", "--index", str(index), "-k", "2"]) == 0
+    assert "still being prepared" not in capsys.readouterr().err

@@ -156,6 +156,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.question and not args.queries:
         raise TipsearchError('give a question, e.g. tipsearch search "legal assistance for victims"')
     lib = library.Library.open(args.index, precision=args.precision)
+    if lib.preparing_multilingual:
+        print(f"note: {library.PREPARING}", file=sys.stderr)
     filters = _filters(args)
     for question in _questions(args):
         hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group,

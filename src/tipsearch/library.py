@@ -10,7 +10,7 @@ from pathlib import Path
 from tipsearch.errors import NotFoundError, UnreadableFileError
 from tipsearch.index.build import BuildReport, FileReport, build_index
 from tipsearch.index.generation import Generation
-from tipsearch.index.layout import Manifest
+from tipsearch.index.layout import PENDING, Manifest
 from tipsearch.ingest.parse import ParsedFile, parse_file
 from tipsearch.models.embedders import Embedder
 from tipsearch.records import Document, Hit, Unit
@@ -21,6 +21,10 @@ from tipsearch.search.related import TimelineEntry, find_unit
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_CORPUS = Path("corpus")
+
+
+PREPARING = ("Multilingual search is still being prepared (a build is embedding with multilingual-e5-small): "
+             "until it ends, questions in other languages are searched by their words and all-MiniLM-L6-v2.")
 
 
 class Library:
@@ -44,6 +48,12 @@ class Library:
     @property
     def manifest(self) -> Manifest:
         return self.generation.manifest
+
+    @property
+    def preparing_multilingual(self) -> bool:
+        """A build has made keyword and MiniLM search live and is still embedding with the multilingual model:
+        questions in other languages are searched by keywords and MiniLM until it switches."""
+        return self.manifest.extra.get("multilingual") == PENDING
 
     @property
     def embedder(self) -> Embedder:

@@ -14,7 +14,7 @@ from tipsearch.app import state as ui_state
 from tipsearch.app.display import excerpt, inert, marked
 from tipsearch.errors import TipsearchError
 from tipsearch.search.filters import Filters
-from tipsearch.library import Library
+from tipsearch.library import PREPARING, Library
 from tipsearch.search.overview import spread
 from tipsearch.records import Hit, Unit
 from tipsearch.search.repeats import also_line
@@ -182,6 +182,8 @@ def page(lib: Library) -> None:
         st.write(f"{sum(d.units for d in docs)} paragraphs from {len(docs)} document(s) are indexed. "
                  "Ask in plain language; every answer is a cited paragraph.")
         return
+    if lib.preparing_multilingual:
+        st.info(PREPARING)
     hits = lib.search(question, k=k, filters=chosen.filters, group=group)
     if not hits:
         _nothing(chosen)

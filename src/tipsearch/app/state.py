@@ -10,6 +10,7 @@ import streamlit as st
 
 from tipsearch.models.embedders import Embedder, load_embedder
 from tipsearch.export import PackItem, item
+from tipsearch.index.layout import IndexLayout
 from tipsearch.library import Library
 from tipsearch.records import Unit
 
@@ -58,7 +59,16 @@ def _library(index: str) -> Library:
 
 
 def library() -> Library:
-    return _library(str(index_dir()))
+    lib = _library(str(index_dir()))
+    if lib.preparing_multilingual and _live_generation() not in (None, lib.manifest.generation):
+        reopen()  # the build's multilingual pass has switched in: open what it made
+        lib = _library(str(index_dir()))
+    return lib
+
+
+def _live_generation() -> str | None:
+    manifest = IndexLayout(index_dir()).manifest_or_none()
+    return manifest.generation if manifest is not None else None
 
 
 def reopen() -> None:

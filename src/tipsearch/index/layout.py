@@ -51,6 +51,9 @@ SPAN_KEYS = "span-keys.npy"
 SPAN_OFFSETS = "span-offsets.npy"
 # Where the multilingual model was run too (models/e5.py): every chunk's vector by it, in chunk order.
 MULTILINGUAL_VECTORS = "vectors-e5.faiss"
+# manifest extra["multilingual"] while a build has made keyword and MiniLM search live and the multilingual
+# model's pass is still to come (index/build.py early_chunks)
+PENDING = "pending"
 # ... and every unit's sentences by it, apart (multilingual.py): float32 rows, each row's unit and sentence key
 SENTENCE_VECTORS = "sentences-e5.npy"
 SENTENCE_UNITS = "sentence-units-e5.npy"

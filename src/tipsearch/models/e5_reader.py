@@ -33,6 +33,10 @@ class E5Reader:
         self.run = run
         self.content = positions - 2  # pieces a window holds between <s> and </s>
         self.hidden = hidden
+        self.engine = getattr(run, "engine", "")
+
+    def __repr__(self) -> str:
+        return self.engine or "E5Reader"
 
     def encode(self, texts: Sequence[str], prefix: str = PASSAGE, batch_tokens: int = 8192) -> np.ndarray:
         """Unit vectors (n, hidden), one a text."""
