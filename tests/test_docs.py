@@ -124,7 +124,8 @@ def test_every_command_shown_exists_with_its_options(page: Path):
 def test_the_checks_catch_a_wrong_command_a_wrong_option_and_a_broken_link(tmp_path: Path):
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n[ok](#title) [gone](missing.md) [no anchor](#nowhere)\n\n"
-                    "```sh\ntipsearch serach x\ntipsearch search x --no-such-flag -k 3\n```\n", encoding="utf-8")
+                    "```sh\ntipsearch serach x\ntipsearch search x --no-such-flag -k 3\n```\n"
+                    "```python\nfrom tipsearch import Library\n```\n`import tipsearch`\n", encoding="utf-8")
     assert _links(page) == ["#title", "missing.md", "#nowhere"]
     assert _anchors(page) == {"title"}
     commands = _commands(page)
