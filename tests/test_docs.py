@@ -90,6 +90,28 @@ def _options(*argv: str) -> set[str]:
     return set(_FLAG.findall(_help(*argv).split("options:", 1)[1]))
 
 
+def _option_groups(command: str) -> list[set[str]]:
+    """The command's options as its help lists them, aliases together: [{"-o", "--output"}, ...]."""
+    listed = _help(command).split("options:", 1)[1]
+    groups = [set(_FLAG.findall(line.split("  ", 2)[1] if line.startswith("  ") else ""))
+              for line in listed.splitlines() if re.match(r"^  -", line)]
+    return [g for g in groups if g and not g & {"-h", "--help"}]
+
+
+def test_the_commands_page_shows_every_option_of_every_command_in_an_example():
+    """docs/commands.md: for each command, each of its options used in at least one `tipsearch COMMAND` example
+    (`--index`, which every command takes, once for all)."""
+    shown: dict[str, set[str]] = {}
+    for command, _, flags in _commands(ROOT / "docs" / "commands.md"):
+        shown.setdefault(command, set()).update(flags)
+    assert shown.keys() >= _subcommands(), f"no example of {sorted(_subcommands() - shown.keys())}"
+    missing = [f"{command} {'/'.join(sorted(group))}" for command in sorted(_subcommands())
+               for group in _option_groups(command)
+               if not group & shown[command] and group != {"--index"}]
+    assert not missing, "docs/commands.md has no example of: " + ", ".join(missing)
+    assert any("--index" in flags for flags in shown.values())
+
+
 def test_the_pages_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in PAGES}
     assert {"README.md", "docs/commands.md", "docs/quality-and-speed.md", "bench/README.md"} <= names
