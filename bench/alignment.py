@@ -1,5 +1,6 @@
 """How well `tipsearch compare` pairs the units of two documents of a series, against alignment gold written by
-reading both texts (tests/data/real_corpus/alignment/*.json). Not a test: run it by hand (README, "Comparing").
+reading both texts (tests/data/real_corpus/alignment/*.json). Not a test: run it by hand (docs/series.md,
+"Comparing the documents of a series").
 
     PYTHONPATH=src .venv/bin/python bench/alignment.py        # ../shared/real-corpus or $TIPSEARCH_REAL_CORPUS
 

@@ -2,7 +2,8 @@
 
 Question sets written by reading (tests/data/answers/): seed.jsonl on the seed corpus, real.jsonl on
 ../shared/real-corpus (or $TIPSEARCH_REAL_CORPUS; skipped where absent). Each names a unit and the one sentence
-of it that answers; every unit has two or more spans. Not a test: run it by hand (README, "Answers").
+of it that answers; every unit has two or more spans. Not a test: run it by hand (docs/languages.md and
+docs/quality-and-speed.md, answer spans).
 
     PYTHONPATH=src .venv/bin/python bench/answers.py [--index-dir DIR]   # DIR keeps the built indexes
         [--english]    the English sets only (not the translations of the seed set)

@@ -1,6 +1,6 @@
 """Questions in six languages over the seed (documents in English): keyword + MiniLM, and keyword + MiniLM +
 multilingual-e5-small as `tipsearch search` fuses them (search/retrieve.py MULTILINGUAL), side by side on one
-build. Not a test: run it by hand (README, "Documents in other languages").
+build. Not a test: run it by hand (docs/languages.md).
 
     PYTHONPATH=src .venv/bin/python bench/multilingual.py [--index-dir DIR]   # DIR keeps the build
 

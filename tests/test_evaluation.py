@@ -61,7 +61,8 @@ def test_question_files_parse_and_gold_is_well_formed(hash_index: Path):
     assert len(read_questions(DATA / "qa_2022_heldout2.jsonl")) >= 70
 
 
-@pytest.mark.parametrize("line", ['{"q": "x"}', "not json", '{"q": "x", "gold": ["para"]}', '{"q": 1, "gold": ["rec:1"]}'])
+@pytest.mark.parametrize("line", ['{"q": "x"}', "not json", '{"q": "x", "gold": ["para"]}',
+                                  '{"q": 1, "gold": ["rec:1"]}'])
 def test_a_bad_question_line_names_the_file_and_line(tmp_path: Path, line: str):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"q": "ok", "gold": ["rec:1"]}\n' + line + "\n")
@@ -90,7 +91,8 @@ def test_eval_command_reports_a_missing_file(tmp_path: Path, hash_index: Path, c
 
 def test_gold_naming_its_file_is_scored_on_file_and_unit(tmp_path: Path):
     path = tmp_path / "qa.jsonl"
-    path.write_text(json.dumps({"q": "definition?", "gold": [{"file": "protocol.txt", "unit": "art:3(a)", "quote": "x"}],
+    path.write_text(json.dumps({"q": "definition?",
+                                "gold": [{"file": "protocol.txt", "unit": "art:3(a)", "quote": "x"}],
                                 "also": [{"file": "gr38.txt", "unit": "para:11"}]}) + "\n"
                     + json.dumps({"q": "old style", "gold": ["pp:3"]}) + "\n")
     first, second = read_questions(path)

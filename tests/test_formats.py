@@ -70,13 +70,15 @@ def test_symbol_and_metadata_come_from_the_first_page(rendered: Path):
     assert doc.symbol == un_render.SYMBOL
     assert (doc.date, doc.year, doc.original) == ("2022-07-14", 2022, "English")
     assert doc.body == "Working Group on Trafficking in Persons"
-    assert doc.title == "Report on the meeting of the Working Group on Trafficking in Persons held in Vienna on 29 and 30 June 2022"
+    assert doc.title == ("Report on the meeting of the Working Group on Trafficking in Persons "
+                         "held in Vienna on 29 and 30 June 2022")
 
 
 def test_no_page_furniture_left_in_any_unit(rendered: Path):
     _, units = parse(rendered)
     for u in units:
-        for noise in (un_render.SYMBOL, un_render.JOB, un_render.BARCODE, "V.22-04416", "United Nations CTOC", "Distr.:"):
+        for noise in (un_render.SYMBOL, un_render.JOB, un_render.BARCODE, "V.22-04416", "United Nations CTOC",
+                      "Distr.:"):
             assert noise not in u.text, (u.number, noise)
         assert not any(ln.strip().endswith(("/9", "/7", "/8", "/10")) for ln in u.text.split("\n"))
 
@@ -173,7 +175,8 @@ def test_text_in_common_encodings(name: str):
 
 def test_latin1_text():
     _, units = parse(FORMATS / "latin1.txt")
-    assert units[0].text == "Hr\u00f6nn J\u00f3hannsd\u00f3ttir spoke. Se\u00f1or N\u00fa\u00f1ez agreed \u00e0 la fois."
+    assert units[0].text == ("Hr\u00f6nn J\u00f3hannsd\u00f3ttir spoke. "
+                             "Se\u00f1or N\u00fa\u00f1ez agreed \u00e0 la fois.")
 
 
 def test_a_pdf_indexes_and_cites_by_its_printed_symbol(tmp_path: Path, pdfs: dict[str, Path]):

@@ -54,7 +54,8 @@ _document = st.one_of(
     st.lists(_line, max_size=60),
     st.lists(st.one_of(_line, st.just(NEXT)), max_size=60).map(_numbered),
     st.lists(st.one_of(
-        st.sampled_from([NEXT, NEXT, NEXT, "", "", "", "I. Chapter", "A. Section heading", "A. Section heading", "Recommendation 1",
+        st.sampled_from([NEXT, NEXT, NEXT, "", "", "", "I. Chapter", "A. Section heading", "A. Section heading",
+                         "Recommendation 1",
                          "Recommendation 2.", "free text line", "(a) an item", "3/12", "traf-", "ficking"]),
         _words,
     ), max_size=40).map(_numbered),

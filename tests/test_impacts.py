@@ -129,7 +129,8 @@ def random_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     for i in range(400):
         n = rng.choice([0, 1, 3, 8, 20, 60, 150])
         text = " ".join(rng.choice(_VOCAB) for _ in range(n)) + rng.choice(["", ".", " -- 7"])
-        section = tuple(" ".join(rng.choice(_VOCAB) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(0, 2)))
+        section = tuple(" ".join(rng.choice(_VOCAB) for _ in range(rng.randint(0, 4)))
+                        for _ in range(rng.randint(0, 2)))
         label = rng.choice([None, None, f"Recommendation {i}"])
         store.add_unit(doc, Paragraph(str(i), text, i, "recommendation" if label else "paragraph", label, section),
                        "c")

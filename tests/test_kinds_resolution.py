@@ -134,7 +134,8 @@ def test_split_words_join_where_the_document_shows_the_word():
 
 
 def test_non_breaking_and_loose_hyphens_are_plain_hyphens():
-    assert cleaning.clean_line("non\u2011prosecution and non \u2011 refoulement") == "non-prosecution and non-refoulement"
+    assert (cleaning.clean_line("non\u2011prosecution and non \u2011 refoulement")
+            == "non-prosecution and non-refoulement")
     lines = repair_split_words([Line("technology -based and gender- and age-sensitive", 1)])
     assert lines[0].text == "technology-based and gender- and age-sensitive"
 

@@ -61,6 +61,7 @@ def test_citations_by_symbol_or_by_title_and_date():
     without = Document("b.txt", "0", "Long title", short_title="Report of the Working Group on Trafficking in Persons",
                        date="2022-07-14")
     assert cite(with_symbol, para) == "CTOC/COP/WG.4/2010/6, para. 4"
-    assert cite(without, rec) == "Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 4, Recommendation 1"
+    assert cite(without, rec) == ("Report of the Working Group on Trafficking in Persons, 14 July 2022, "
+                                  "para. 4, Recommendation 1")
     block = Paragraph("3", "text", 2, "block")
     assert cite(with_symbol, block) == "CTOC/COP/WG.4/2010/6, block 3 (unnumbered text)"

@@ -42,7 +42,8 @@ def test_free_legal_assistance_is_recommendation_7(model_index: Path, minilm):
     hits = Library.open(model_index, minilm).search("Do victims have a right to free legal assistance?", k=5)
     top = hits[0]
     assert top.unit.paragraph.label == "Recommendation 7"
-    assert top.citation == "Report of the Working Group on Trafficking in Persons, 14 July 2022, para. 4, Recommendation 7"
+    assert top.citation == ("Report of the Working Group on Trafficking in Persons, 14 July 2022, "
+                            "para. 4, Recommendation 7")
     assert "free legal assistance" in top.answer and top.answer in top.text
 
 

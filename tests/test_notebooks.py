@@ -50,11 +50,13 @@ REPORT_2022 = "Report of the Working Group on Trafficking in Persons, 14 July 20
 def kernel_dir(tmp: Path) -> Path:
     """A kernelspec for this interpreter that imports the tipsearch under test, wherever the kernel starts."""
     src = str(Path(tipsearch.__file__).resolve().parent.parent)
-    path = os.pathsep.join([src, *(str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])
+    path = os.pathsep.join([src, *(str(Path(p).resolve())
+                                   for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "tipsearch tests", "language": "python",
-        "env": {"PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        "env": {"PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false"},
     }
     (tmp / KERNEL).mkdir(parents=True)
     (tmp / KERNEL / "kernel.json").write_text(json.dumps(spec))

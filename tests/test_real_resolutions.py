@@ -38,7 +38,8 @@ def test_kind_symbol_title_and_dates(parsed):
     doc = result.document
     assert (doc.kind, doc.symbol, doc.title) == (expected["kind"], expected["symbol"], expected["title"]), name
     # a draft, adopted by no one yet, is dated by its distribution
-    assert (doc.date, doc.distributed) == (expected["adopted"] or expected["distributed"], expected["distributed"]), name
+    assert (doc.date, doc.distributed) == (expected["adopted"] or expected["distributed"],
+                                           expected["distributed"]), name
 
 
 def test_operative_preambular_and_article_counts(parsed):

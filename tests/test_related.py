@@ -69,7 +69,8 @@ def test_documents_filter_takes_id_symbol_or_file(lib: Library):
     ref_2010 = str(docs["wg-2010-report.txt"].id)
     f = Filters(documents=(ref_2010, "CTOC/COP/WG.4/2023/4", "wg-2019-background"))
     hits = lib.search("victims", k=50, filters=f)
-    assert {h.unit.document.file for h in hits} == {"wg-2010-report.txt", "wg-2023-report.txt", "wg-2019-background.txt"}
+    assert {h.unit.document.file for h in hits} == {"wg-2010-report.txt", "wg-2023-report.txt",
+                                                    "wg-2019-background.txt"}
 
 
 def test_bad_filters_are_clear_errors(lib: Library):

@@ -25,7 +25,8 @@ def test_referenced_finds_the_named_units_and_keeps_recommendations_apart(hash_i
         ids = [u for u, score in referenced(lib.generation.store, "recommendation 7 and paragraph 46")]
         assert sorted(unit_key(u) for u in lib.generation.store.units(ids)) == ["para:46", "rec:7"]
         # Recommendations sit in paragraph 4 but are cited by their own number: "paragraph 4" is the intro only.
-        assert [unit_key(u) for u in lib.generation.store.units([u for u, _ in referenced(lib.generation.store, "paragraph 4")])] == ["para:4"]
+        found = referenced(lib.generation.store, "paragraph 4")
+        assert [unit_key(u) for u in lib.generation.store.units([u for u, _ in found])] == ["para:4"]
         assert referenced(lib.generation.store, "recommendation 99") == []
     finally:
         lib.close()
@@ -34,8 +35,9 @@ def test_referenced_finds_the_named_units_and_keeps_recommendations_apart(hash_i
 def test_a_named_recommendation_comes_first_in_hybrid(hash_index: Path):
     lib = Library.open(hash_index)
     try:
-        hits = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "What does recommendation 13 ask for?", 5)
-        off = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, "What does recommendation 13 ask for?", 5,
+        question = "What does recommendation 13 ask for?"
+        hits = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, question, 5)
+        off = retrieve(lib.generation.store, lib.generation.vectors, lib.embedder, question, 5,
                        ranking=Ranking(reference_weight=0.0))
         assert unit_key(lib.generation.store.units([hits[0].unit_id])[0]) == "rec:13"
         assert hits[0].scores.get("reference") == 1.0 and all("reference" not in c.scores for c in off)

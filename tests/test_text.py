@@ -10,15 +10,18 @@ from tipsearch.text import Reference, keyword_text, matches, parse_reference, re
 
 def test_references_in_questions_name_every_kind_of_unit():
     assert references("What does article 3 (a) of the Protocol say?") == [Reference("article", "3", "(a)")]
-    assert references("article 6, paragraph 3 and art. 5") == [Reference("article", "6", "3"), Reference("article", "5")]
-    assert references("preambular paragraph 3 of 80/228, and PP 4") == [Reference("preamble", "3"), Reference("preamble", "4")]
+    assert references("article 6, paragraph 3 and art. 5") == [Reference("article", "6", "3"),
+                                                               Reference("article", "5")]
+    assert references("preambular paragraph 3 of 80/228, and PP 4") == [Reference("preamble", "3"),
+                                                                        Reference("preamble", "4")]
     assert references("Was recommendation 115.120 supported?") == [Reference("paragraph", "115.120")]
     assert references("what does 115.120 ask?") == [Reference("paragraph", "115.120")]
     assert references("1.5 million victims in 2022") == []  # a decimal is not a review recommendation
 
 
 @pytest.mark.parametrize("typed, ref", [
-    ("9", Reference("paragraph", "9")), ("para. 9", Reference("paragraph", "9")), ("para:9", Reference("paragraph", "9")),
+    ("9", Reference("paragraph", "9")), ("para. 9", Reference("paragraph", "9")),
+    ("para:9", Reference("paragraph", "9")),
     ("rec:7", Reference("recommendation", "7")), ("Recommendation 7", Reference("recommendation", "7")),
     ("PP 3", Reference("preamble", "3")), ("pp:3", Reference("preamble", "3")),
     ("preambular para. 3", Reference("preamble", "3")),

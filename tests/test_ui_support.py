@@ -44,7 +44,8 @@ def test_spread_counts_matches_per_document_oldest_first(lib: Library):
 
 def test_remove_deletes_only_that_file_and_rebuilds(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    (corpus / "second.txt").write_text("A second report\n\n1. Victims need shelters.\n\n2. And lawyers.\n", encoding="utf-8")
+    (corpus / "second.txt").write_text("A second report\n\n1. Victims need shelters.\n\n2. And lawyers.\n",
+                                       encoding="utf-8")
     build(corpus, index, embedder=HashingEmbedder(), progress=False)
     assert len(Library.open(index).documents()) == 2
     report = remove("second.txt", corpus, index, embedder=HashingEmbedder(), progress=False)

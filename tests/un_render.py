@@ -187,7 +187,8 @@ class _PdfWriter:
                 # Justified text as some converters write it: doubled spaces between words.
                 extra = int((width - pdf.get_string_width(line)) / pdf.get_string_width(" "))
                 gaps = min(extra, len(words) - 1)
-                line = "  ".join(words[: gaps + 1]) + (" " + " ".join(words[gaps + 1 :]) if gaps + 1 < len(words) else "")
+                rest = " " + " ".join(words[gaps + 1 :]) if gaps + 1 < len(words) else ""
+                line = "  ".join(words[: gaps + 1]) + rest
             pdf.set_xy(x, self.y)
             marker = next((w for w in notes if w in line), None)
             if marker:

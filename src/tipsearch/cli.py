@@ -81,10 +81,12 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("filters (applied before the top k is taken)")
     g.add_argument("--year-from", type=int, metavar="YEAR", help="documents of this year or later")
     g.add_argument("--year-to", type=int, metavar="YEAR", help="documents of this year or earlier")
-    g.add_argument("--document", action="append", dest="documents", metavar="DOC", help="only this document (id, symbol or file); repeatable")
+    g.add_argument("--document", action="append", dest="documents", metavar="DOC",
+                   help="only this document (id, symbol or file); repeatable")
     g.add_argument("--body", help='only documents of a body whose name contains this, e.g. "working group"')
     g.add_argument("--kind", choices=KINDS, help="only recommendations, or only other paragraphs")
-    g.add_argument("--state", help='only review recommendations made by this State (part of its name), e.g. "Philippines"')
+    g.add_argument("--state",
+                   help='only review recommendations made by this State (part of its name), e.g. "Philippines"')
     g.add_argument("--language", type=str.lower, choices=tuple(LANGUAGES), metavar="CODE",
                    help=f"only documents written in this language: {', '.join(LANGUAGES)} (as `tipsearch documents` "
                         "lists them)")
@@ -327,7 +329,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tipsearch import export  # python-docx is only imported when a pack is exported
 
     if not args.pack and not args.cite:
-        raise TipsearchError('give a saved pack or citations, e.g. tipsearch export --cite "wg-tip-2022-report 9" -o pack.md')
+        raise TipsearchError('give a saved pack or citations, '
+                             'e.g. tipsearch export --cite "wg-tip-2022-report 9" -o pack.md')
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "md")
     if fmt not in export.FORMATS:
         raise TipsearchError(f"cannot tell the format from {args.output}: add --format md, docx or csv")

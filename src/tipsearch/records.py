@@ -1,4 +1,4 @@
-"""The frozen records that flow between stages: Page, Paragraph, Document, Unit, Hit."""
+"""The frozen records that flow between stages: Page, Line, Paragraph, Document, Unit, Hit."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ class Page:
 
     def style(self, i: int) -> Style:
         return self.styles[i] if i < len(self.styles) else PLAIN
+
+
+@dataclass(frozen=True)
+class Line:
+    """A clean line of text; blank lines are kept as "" because they separate blocks."""
+
+    text: str
+    page: int | None
+    indent: int = 0
+    footnote: bool = False  # a footnote's text, placed right after the line that cites it
+    style: Style = PLAIN  # heading level and emphasis, where the file's format says (Style)
+
+    @property
+    def level(self) -> int:
+        """The heading level the file gives this line (1 the top), 0 for body text or where nothing is known."""
+        return self.style.level
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tipsearch.ingest.dates import DATE, MONTH_AS_PRINTED, is_date
 from tipsearch.ingest.words import repair_split_words
-from tipsearch.records import PLAIN, Page, Style
+from tipsearch.records import PLAIN, Line, Page, Style
 
 # A Markdown link to nowhere, left by document converters: "[CTOC/COP/WG.4/2022/1](#)".
 _EMPTY_LINK = re.compile(r"\[([^\]\n]+)\]\(#\)")
@@ -49,22 +49,6 @@ _RULE = re.compile(r"^_{5,}$")  # the rule UN documents print above a page's foo
 _BARE_PAGE_NUMBER = re.compile(r"^(\d{1,4})\s*/\s*(\d{1,4})$")
 _NON_BREAKING_HYPHEN = re.compile(r"\s*[\u2010\u2011]\s*")
 _LOOSE_LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z]) -$")
-
-
-@dataclass(frozen=True)
-class Line:
-    """A clean line of text; blank lines are kept as "" because they separate blocks."""
-
-    text: str
-    page: int | None
-    indent: int = 0
-    footnote: bool = False  # a footnote's text, placed right after the line that cites it
-    style: Style = PLAIN  # heading level and emphasis, where the file's format says (records.Style)
-
-    @property
-    def level(self) -> int:
-        """The heading level the file gives this line (1 the top), 0 for body text or where nothing is known."""
-        return self.style.level
 
 
 def is_noise(text: str) -> bool:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tipsearch.ingest.cleaning import Line
+from tipsearch.records import Line
 
 _LETTERS = "A-Za-z\u00c0-\u024f"
 _TOKEN = re.compile(rf"(?<![{_LETTERS}])[{_LETTERS}]+(?:['\u2019][{_LETTERS}]+)?")

@@ -5,11 +5,11 @@ word pieces, so long paragraphs count whole); for the question, the vectors of i
 that are not question words. MaxSim = for each question piece, its best cosine among the unit's
 pieces, averaged (optionally weighted by the piece's idf over the units). Scored alone, as a
 fourth feature of the fixed blend (keyword 0.8, windows 1, reference 1, MaxSim w), and in the
-cross-validated learned fusion of bench/fusion_cv.py. Not in `tipsearch search` yet: it needs the
+cross-validated learned fusion of bench/archive/fusion_cv.py. Not in `tipsearch search` yet: it needs the
 units' token vectors, so in use it would rerank the top candidates (a forward pass over ~20
 paragraphs a question). Not a test.
 
-    PYTHONPATH=src .venv/bin/python bench/maxsim_cv.py
+    PYTHONPATH=src .venv/bin/python bench/archive/maxsim_cv.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder for its neighbours, then bench/ for quality.py (the question sets, the cached embedder).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from fusion_cv import FEATURES, Features, cross_validated  # noqa: E402
 from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 

@@ -8,7 +8,7 @@ unit's length. A linear scorer is fitted with a listwise softmax loss (ListNet) 
 scored by k-fold cross-validation over all question sets pooled, next to the fixed blend
 (keyword 1, stored windows 1, reference 1) that `tipsearch search` uses. Not a test.
 
-    PYTHONPATH=src .venv/bin/python bench/fusion_cv.py
+    PYTHONPATH=src .venv/bin/python bench/archive/fusion_cv.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder for its neighbours, then bench/ for quality.py (the question sets, the cached embedder).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 
 from tipsearch import Library, build  # noqa: E402

@@ -1,4 +1,5 @@
-"""The per-question rankings bench/fusion_e5.py fuses: keyword (BM25), MiniLM, multilingual-e5-small, references.
+"""The per-question rankings bench/archive/fusion_e5.py fuses: keyword (BM25), MiniLM, multilingual-e5-small,
+references.
 
 Everything a variant needs is computed once a question (every unit's score in each list, the question's
 word pieces for the rerank, the share of its words the index knows), so a grid of fusions re-ranks without
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder for its neighbours, then bench/ for quality.py (the question sets, the cached embedder).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from quality import CachedEmbedder  # noqa: E402
 
 from tipsearch import Library, text  # noqa: E402

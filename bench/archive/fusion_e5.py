@@ -9,7 +9,7 @@ the hand translations (tests/data/multilingual, questions in fr/es/ru/ar/zh, doc
 how much of the keyword and MiniLM lists to keep for a question whose words the index does not know.
 Full grid: bench/results/fusion_e5_grid.csv. Not a test.
 
-    PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/fusion_e5.py [--multilingual DIR]
+    PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/archive/fusion_e5.py [--multilingual DIR]
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder for its neighbours, then bench/ for quality.py (the question sets, the cached embedder).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from e5_lists import Harness, Lists  # noqa: E402
 from quality import HELDOUT, QUESTIONS, ROOT, CachedEmbedder  # noqa: E402
 

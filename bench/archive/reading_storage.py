@@ -11,7 +11,7 @@ piece vectors differ:
 The shipped form is "build pass, pruned, sign bits". Scored on every question set (206 pooled).
 Not a test.
 
-    PYTHONPATH=src .venv/bin/python bench/reading_storage.py
+    PYTHONPATH=src .venv/bin/python bench/archive/reading_storage.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder for its neighbours, then bench/ for quality.py (the question sets, the cached embedder).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from quality import HELDOUT, QUESTIONS, ROOT  # noqa: E402
 
 from tipsearch import Library, build  # noqa: E402
