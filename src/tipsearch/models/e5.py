@@ -126,7 +126,9 @@ class E5Embedder:
         with self._lock:
             chosen = reader() if reader else self._torch()
             self.calls += 1
-            with torch_threads(self.threads if chosen is self._passages else None):
+            if chosen is not self._passages:  # the ONNX graph: one thread, and no torch imported
+                return chosen.encode(texts, prefix)
+            with torch_threads(self.threads):
                 return chosen.encode(texts, prefix)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

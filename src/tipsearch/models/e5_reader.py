@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tipsearch.models.e5_tokens import PASSAGE, E5Tokenizer, Encoding
+from tipsearch.models.e5_tokens import PASSAGE, E5Tokenizer
 from tipsearch.models.tokens import token_batches
 
 # (ids (batch, width) int64, lengths (batch,)) -> the last hidden state (batch, width, hidden) float32
@@ -41,14 +41,14 @@ class E5Reader:
     def encode(self, texts: Sequence[str], prefix: str = PASSAGE, batch_tokens: int = 8192) -> np.ndarray:
         """Unit vectors (n, hidden), one a text."""
         encodings = self.tokenizer.encode(texts, prefix)
-        windows = [_Window(i, a, min(a + self.content, len(e.ids)))
-                   for i, e in enumerate(encodings) for a in range(0, max(len(e.ids), 1), self.content)]
+        windows = [_Window(i, a, min(a + self.content, len(e)))
+                   for i, e in enumerate(encodings) for a in range(0, max(len(e), 1), self.content)]
         hidden = self._windows(encodings, windows, batch_tokens)
         return self._pooled(len(texts), windows, hidden)
 
-    def _windows(self, encodings: list[Encoding], windows: list[_Window], budget: int) -> list[np.ndarray]:
+    def _windows(self, encodings: list[list[int]], windows: list[_Window], budget: int) -> list[np.ndarray]:
         """Every window's last hidden states (its length + 2, hidden) in float32, batched by length."""
-        rows = [[self.tokenizer.bos, *encodings[w.text].ids[w.start : w.end], self.tokenizer.eos] for w in windows]
+        rows = [[self.tokenizer.bos, *encodings[w.text][w.start : w.end], self.tokenizer.eos] for w in windows]
         lengths = [len(r) for r in rows]
         out: list[np.ndarray] = [np.zeros(0)] * len(rows)
         for batch in token_batches(lengths, budget):
