@@ -18,11 +18,10 @@ from tipsearch.index.vectors import KINDS as VECTOR_INDEXES
 from tipsearch.ingest.language import LANGUAGES
 from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
 from tipsearch.search import evaluation
-from tipsearch.search.compare import series_key
 from tipsearch.search.filters import KINDS, Filters
 from tipsearch.search.retrieve import MODES
 from tipsearch.serialize import (
-    comparison_dict, document_dict, hit_dict, scores_dict, step_dict, timeline_dict, unit_dict,
+    compare_json, document_json, documents_json, hits_json, history_json, scores_dict, timeline_json,
 )
 
 EXIT_ERROR = 1
@@ -161,7 +160,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group,
                           collapse=args.collapse)
         if args.queries:
-            print(json.dumps({"query": question, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
+            print(json.dumps({"query": question, "hits": hits_json(hits)}, ensure_ascii=False))
         else:
             out.print_hits(hits, args.json)
     return 0
@@ -196,7 +195,7 @@ def _timeline_options(p: argparse.ArgumentParser) -> None:
 def cmd_timeline(args: argparse.Namespace) -> int:
     entries = library.Library.open(args.index).timeline(args.question, filters=_filters(args))
     if args.json:
-        out.print_json([timeline_dict(e) for e in entries])
+        out.print_json(timeline_json(entries))
     else:
         out.print_timeline(entries)
     return 0
@@ -233,8 +232,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
     lib = library.Library.open(args.index)
     docs, before = lib.documents(), lib.predecessors()
     if args.json:
-        out.print_json([{**document_dict(d, with_id=True), "series": series_key(d) or None,
-                         "predecessor": document_dict(before[d.id]) if before[d.id] else None} for d in docs])
+        out.print_json(documents_json(docs, before))
     else:
         out.print_documents(docs, before)
     return 0
@@ -250,7 +248,7 @@ def _show_options(p: argparse.ArgumentParser) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     doc, units = library.Library.open(args.index).document(args.document)
     if args.json:
-        out.print_json({"document": document_dict(doc, with_id=True), "units": [unit_dict(u) for u in units]})
+        out.print_json(document_json(doc, units))
     else:
         out.print_document(doc, units)
     return 0
@@ -275,8 +273,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     pairs = [p for p in c.pairs if p.status != "same"] if args.changes else list(c.pairs)
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else None)
     if args.json:
-        data = comparison_dict(c)
-        out.print_json({**data, "pairs": [d for d, p in zip(data["pairs"], c.pairs) if p in pairs]})
+        out.print_json(compare_json(c, changes=args.changes))
     elif fmt in ("md", "docx"):
         if fmt == "docx" and args.output is None:
             raise TipsearchError("Word is a binary file: give -o FILE.docx")
@@ -304,7 +301,7 @@ def _history_options(p: argparse.ArgumentParser) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     steps = library.Library.open(args.index).history(args.document, args.paragraph)
     if args.json:
-        out.print_json([step_dict(s) for s in steps])
+        out.print_json(history_json(steps))
     else:
         out.print_history(steps)
     return 0
