@@ -339,6 +339,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other needs "
+                   "--token-file)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1; about one per core)")
+    p.add_argument("--token-file", type=Path, metavar="FILE",
+                   help="a file holding the token every request but /health must send as `Authorization: Bearer`")
+    p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS",
+                   help="longest a request may take before it is answered 503 (default 30)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no access log")
+
+
+@command("serve", "Serve the index over HTTP: the same JSON as --json, OpenAPI at /docs (docs/api.md).",
+         _serve_options, example="tipsearch serve --workers 2 --port 8000")
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tipsearch.api import Limits, serve  # FastAPI and uvicorn are only imported to serve
+
+    serve(args.index, args.host, args.port, args.workers, args.token_file, Limits(seconds=args.time_limit),
+          access_log=not args.quiet)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter  # keeps each example on its one line
     parser = argparse.ArgumentParser(
