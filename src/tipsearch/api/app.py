@@ -120,15 +120,15 @@ class BodyLimit:
 
 def _filters(year_from: Annotated[int | None, Query(ge=0, le=9999, description="documents of this year or later")] = None,
              year_to: Annotated[int | None, Query(ge=0, le=9999, description="documents of this year or earlier")] = None,
-             document: Annotated[list[str], Query(max_length=1000, description="only this document (id, symbol or file); repeatable")] = [],  # noqa: B006
+             documents: Annotated[list[str], Query(max_length=1000, description="only these documents (id, symbol or file name), the CLI's --document; repeat it")] = [],  # noqa: B006
              body: Annotated[str | None, Query(max_length=1000, description='a body whose name contains this, e.g. "working group"')] = None,
              kind: Annotated[Kind | None, Query(description="only recommendations, or only other paragraphs")] = None,
              state: Annotated[str | None, Query(max_length=1000, description="a review recommendation's recommending State (part of its name)")] = None,
              language: Annotated[Language | None, Query(description="only documents written in this language")] = None,
              ) -> Filters:
-    if len(document) > 100:
-        raise BadFilterError(f"{len(document)} documents to search in: give at most 100")
-    return Filters(year_from, year_to, tuple(document), body, kind, state, language)
+    if len(documents) > 100:
+        raise BadFilterError(f"{len(documents)} documents to search in: give at most 100")
+    return Filters(year_from, year_to, tuple(documents), body, kind, state, language)
 
 
 class SearchBody(BaseModel):
@@ -142,7 +142,7 @@ class SearchBody(BaseModel):
     collapse: bool = Field(True, description="a text repeated in several documents is one hit, the others in also_in")
     year_from: int | None = Field(None, ge=0, le=9999)
     year_to: int | None = Field(None, ge=0, le=9999)
-    document: list[str] = Field(default_factory=list, max_length=100)
+    documents: list[str] = Field(default_factory=list, max_length=100)
     body: str | None = None
     kind: Kind | None = None
     state: str | None = None
@@ -252,7 +252,7 @@ def create_app(index_dir: Path | str, token: str | None = None, limits: Limits =
         if len(body.q) > limits.question_chars or body.k > limits.k or (body.group or 0) > limits.k:
             raise BadOptionError(f"a question of at most {limits.question_chars} characters and k and group of at "
                                  f"most {limits.k}")
-        filters = _filters(body.year_from, body.year_to, body.document, body.body, body.kind, body.state,
+        filters = _filters(body.year_from, body.year_to, body.documents, body.body, body.kind, body.state,
                            body.language)
         return await answer(lambda lib: hits_json(lib.search(body.q, k=body.k, mode=body.mode, filters=filters,
                                                              group=body.group, collapse=body.collapse)))
