@@ -51,7 +51,10 @@ class Limits:
     question_chars: int = 1000  # a question, a document reference or a paragraph reference
     k: int = 100  # hits asked for (and --group's N)
     body_bytes: int = 64 * 1024  # a request body (POST /search)
-    seconds: float = 30.0  # one answer; past it the client gets 503 (the search finishes in the background)
+    seconds: float = 30.0  # one answer, its wait for a thread included; past it the client gets 503 (the search
+    # finishes in the background)
+    threads: int = 4  # answers computed at once in one worker; the rest wait their turn (the GIL makes more threads
+    # cost more than they give: each search is CPU work)
 
 
 # Which HTTP status each typed error is; the first class that matches wins.
@@ -173,6 +176,7 @@ def create_app(index_dir: Path | str, token: str | None = None, limits: Limits =
     )
     app.add_middleware(BodyLimit, limit=limits.body_bytes)  # type: ignore[arg-type]
     guard = [Depends(_token_check(token))] if token else []
+    answering = anyio.CapacityLimiter(limits.threads)
 
     async def answer(work: Callable[[Library], Any]) -> JSONResponse:
         """Run work on the live Library in a worker thread, within the time limit."""
@@ -181,7 +185,7 @@ def create_app(index_dir: Path | str, token: str | None = None, limits: Limits =
                 return work(lib)
         try:
             with anyio.fail_after(limits.seconds):
-                return JSONResponse(await anyio.to_thread.run_sync(job, abandon_on_cancel=True))
+                return JSONResponse(await anyio.to_thread.run_sync(job, abandon_on_cancel=True, limiter=answering))
         except TimeoutError:
             return _error(503, f"no answer within {limits.seconds:g} s: ask for fewer paragraphs (k) or narrow "
                                "the filters, or try again when the server is less busy")
