@@ -4,6 +4,7 @@ and the token; a damaged index; a rebuilt index picked up without a restart."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import shutil
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from tipsearch import Library, TipsearchError, build
 from tipsearch.api import Limits, create_app, serve
+from tipsearch.api.live import LiveLibrary
 from tipsearch.cli import main
 from tipsearch.models.embedders import HashingEmbedder
 
@@ -204,3 +206,19 @@ def test_a_rebuilt_index_is_answered_without_a_restart(tmp_path: Path):
         assert c.get("/documents").status_code == 503
         manifest.write_text(good)
         assert c.get("/documents").status_code == 200
+
+
+def test_a_request_in_flight_keeps_its_generation_through_a_switch(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "series", corpus)
+    build(corpus, tmp_path / "index", embedder=HashingEmbedder(), progress=False)
+    live = LiveLibrary(tmp_path / "index")
+    with live.lease() as old:
+        build(corpus, tmp_path / "index", embedder=HashingEmbedder(), progress=False, force=True)
+        with live.lease() as new:
+            assert new.manifest.generation != old.manifest.generation
+            assert new.search("victims", k=1)
+        assert old.search("victims", k=1)  # the switch did not close it under the request
+    with pytest.raises(sqlite3.ProgrammingError):  # closed once its last request was done
+        old.generation.store.conn.execute("SELECT 1")
+    live.close()

@@ -9,6 +9,7 @@ closed once its last request is done. A manifest that points at a damaged genera
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -81,7 +82,7 @@ class LiveLibrary:
                     current.users += 1
                     return current
                 if self._failed is not None and self._failed[0] == stamp:
-                    raise self._failed[1]
+                    raise copy.copy(self._failed[1])  # a copy each: requests in other threads raise it too
                 opener = self._opening.acquire(blocking=False)
                 if not opener and current is not None:  # another request is opening the new generation
                     current.users += 1
@@ -117,8 +118,8 @@ class LiveLibrary:
         try:
             if self._warm is not None:
                 self._warm(library)
-        except TipsearchError as e:
-            log.warning("warming generation %s failed: %r", library.manifest.generation, str(e))
+        except Exception:  # the generation opened and checked; a failed warm-up only costs the first request time
+            log.exception("warming generation %s failed", library.manifest.generation)
         log.info("answering from generation %s", library.manifest.generation)
         with self._lock:
             old, self._current, self._failed = self._current, _Open(stamp, library, users=1), None
