@@ -222,3 +222,17 @@ def test_a_request_in_flight_keeps_its_generation_through_a_switch(tmp_path: Pat
     with pytest.raises(sqlite3.ProgrammingError):  # closed once its last request was done
         old.generation.store.conn.execute("SELECT 1")
     live.close()
+
+
+def test_each_worker_builds_its_app_from_what_serve_hands_it(index: Path, tmp_path: Path, monkeypatch):
+    from tipsearch.api import server
+
+    token = tmp_path / "token"
+    token.write_text(TOKEN + "\n")
+    monkeypatch.setenv(server.ENVIRONMENT, json.dumps({"index": str(index), "token_file": str(token),
+                                                       "limits": {"k": 3}}))
+    with TestClient(server.app_from_environment()) as c:
+        assert c.get("/search", params={"q": "victims"}).status_code == 401
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert c.get("/search", params={"q": "victims", "k": 4}, headers=auth).status_code == 422
+        assert len(c.get("/search", params={"q": "victims", "k": 3}, headers=auth).json()) == 3
