@@ -345,8 +345,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1; about one per core)")
     p.add_argument("--token-file", type=Path, metavar="FILE",
-                   help="a file holding the token every request must send as `Authorization: Bearer TOKEN` (all but /health "
-                        "and the API description, /docs)")
+                   help="a file holding the token every request must send as `Authorization: Bearer TOKEN` "
+                        "(all but /health and the API description, /docs)")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS",
                    help="longest a request may take before it is answered 503 (default 30)")
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")

@@ -22,7 +22,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -121,16 +121,21 @@ class BodyLimit:
         return f"the request body is over {self.limit} bytes: ask one question at a time, under the question limit"
 
 
-def _filters(year_from: Annotated[int | None, Query(ge=0, le=9999, description="documents of this year or later")] = None,
-             year_to: Annotated[int | None, Query(ge=0, le=9999, description="documents of this year or earlier")] = None,
-             documents: Annotated[list[str], Query(max_length=1000, description="only these documents (id, symbol or file name), the CLI's --document; repeat it")] = [],  # noqa: B006
-             body: Annotated[str | None, Query(max_length=1000, description='a body whose name contains this, e.g. "working group"')] = None,
+TEXT_CHARS = 1000  # a filter's text, as a question
+Text = Annotated[str, StringConstraints(max_length=TEXT_CHARS)]
+Year = Annotated[int | None, Query(ge=0, le=9999)]
+
+
+def _filters(year_from: Annotated[Year, Query(description="documents of this year or later")] = None,
+             year_to: Annotated[Year, Query(description="documents of this year or earlier")] = None,
+             documents: Annotated[list[Text], Query(max_length=100, description="only these documents (id, "
+                                                    "symbol or file name; --document): repeat it")] = [],  # noqa: B006
+             body: Annotated[Text | None, Query(description='a body whose name contains this: "working group"')] = None,
              kind: Annotated[Kind | None, Query(description="only recommendations, or only other paragraphs")] = None,
-             state: Annotated[str | None, Query(max_length=1000, description="a review recommendation's recommending State (part of its name)")] = None,
+             state: Annotated[Text | None, Query(description="a review recommendation's recommending State, part of "
+                                                             "its name")] = None,
              language: Annotated[Language | None, Query(description="only documents written in this language")] = None,
              ) -> Filters:
-    if len(documents) > 100:
-        raise BadFilterError(f"{len(documents)} documents to search in: give at most 100")
     return Filters(year_from, year_to, tuple(documents), body, kind, state, language)
 
 
@@ -145,10 +150,10 @@ class SearchBody(BaseModel):
     collapse: bool = Field(True, description="a text repeated in several documents is one hit, the others in also_in")
     year_from: int | None = Field(None, ge=0, le=9999)
     year_to: int | None = Field(None, ge=0, le=9999)
-    documents: list[str] = Field(default_factory=list, max_length=100)
-    body: str | None = None
+    documents: list[Text] = Field(default_factory=list, max_length=100)
+    body: Text | None = None
     kind: Kind | None = None
-    state: str | None = None
+    state: Text | None = None
     language: Language | None = None  # type: ignore[valid-type]
 
 
@@ -204,7 +209,8 @@ def create_app(index_dir: Path | str, token: str | None = None, limits: Limits =
         if first.get("type") == "json_invalid" or tuple(first.get("loc", ())) == ("body",):
             return _error(400, 'the body is not a JSON object: send {"q": "your question", "k": 10} with '
                                "Content-Type: application/json")
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path")) or "request"
+        loc = tuple(first.get("loc", ()))
+        where = ".".join(map(str, loc[1:] if loc and loc[0] in ("query", "body", "path") else loc)) or "request"
         return _error(422, f"{where}: {_one_line(first.get('msg', 'invalid'))}: see /docs for the parameters")
 
     @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException too; unknown paths (404), methods (405)
