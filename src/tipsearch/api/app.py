@@ -169,6 +169,8 @@ def create_app(index_dir: Path | str, token: str | None = None, limits: Limits =
             await anyio.to_thread.run_sync(live.ready)
         except TipsearchError as e:
             log.warning("not ready: %r", str(e))
+        except Exception:  # the worker stays up; each request tries again and answers what fails
+            log.exception("opening the index failed")
         yield
         live.close()
 
