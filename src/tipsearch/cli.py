@@ -18,11 +18,10 @@ from tipsearch.index.vectors import KINDS as VECTOR_INDEXES
 from tipsearch.ingest.language import LANGUAGES
 from tipsearch.models.embedders import DEVICES, HASHING, MINILM, PRECISIONS
 from tipsearch.search import evaluation
-from tipsearch.search.compare import series_key
 from tipsearch.search.filters import KINDS, Filters
 from tipsearch.search.retrieve import MODES
 from tipsearch.serialize import (
-    comparison_dict, document_dict, hit_dict, scores_dict, step_dict, timeline_dict, unit_dict,
+    compare_json, document_json, documents_json, hits_json, history_json, scores_dict, timeline_json,
 )
 
 EXIT_ERROR = 1
@@ -165,7 +164,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = lib.search(question, k=args.k, mode=args.mode, filters=filters, group=args.group,
                           collapse=args.collapse)
         if args.queries:
-            print(json.dumps({"query": question, "hits": [hit_dict(h) for h in hits]}, ensure_ascii=False))
+            print(json.dumps({"query": question, "hits": hits_json(hits)}, ensure_ascii=False))
         else:
             out.print_hits(hits, args.json)
     return 0
@@ -200,7 +199,7 @@ def _timeline_options(p: argparse.ArgumentParser) -> None:
 def cmd_timeline(args: argparse.Namespace) -> int:
     entries = library.Library.open(args.index).timeline(args.question, filters=_filters(args))
     if args.json:
-        out.print_json([timeline_dict(e) for e in entries])
+        out.print_json(timeline_json(entries))
     else:
         out.print_timeline(entries)
     return 0
@@ -237,8 +236,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
     lib = library.Library.open(args.index)
     docs, before = lib.documents(), lib.predecessors()
     if args.json:
-        out.print_json([{**document_dict(d, with_id=True), "series": series_key(d) or None,
-                         "predecessor": document_dict(before[d.id]) if before[d.id] else None} for d in docs])
+        out.print_json(documents_json(docs, before))
     else:
         out.print_documents(docs, before)
     return 0
@@ -254,7 +252,7 @@ def _show_options(p: argparse.ArgumentParser) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     doc, units = library.Library.open(args.index).document(args.document)
     if args.json:
-        out.print_json({"document": document_dict(doc, with_id=True), "units": [unit_dict(u) for u in units]})
+        out.print_json(document_json(doc, units))
     else:
         out.print_document(doc, units)
     return 0
@@ -279,8 +277,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     pairs = [p for p in c.pairs if p.status != "same"] if args.changes else list(c.pairs)
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else None)
     if args.json:
-        data = comparison_dict(c)
-        out.print_json({**data, "pairs": [d for d, p in zip(data["pairs"], c.pairs) if p in pairs]})
+        out.print_json(compare_json(c, changes=args.changes))
     elif fmt in ("md", "docx"):
         if fmt == "docx" and args.output is None:
             raise TipsearchError("Word is a binary file: give -o FILE.docx")
@@ -308,7 +305,7 @@ def _history_options(p: argparse.ArgumentParser) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     steps = library.Library.open(args.index).history(args.document, args.paragraph)
     if args.json:
-        out.print_json([step_dict(s) for s in steps])
+        out.print_json(history_json(steps))
     else:
         out.print_history(steps)
     return 0
@@ -344,6 +341,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         args.output.write_bytes(data)
         print(f"wrote {len(items)} item(s) to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other needs "
+                   "--token-file)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1; about one per core)")
+    p.add_argument("--token-file", type=Path, metavar="FILE",
+                   help="a file holding the token every request must send as `Authorization: Bearer TOKEN` "
+                        "(all but /health and the API description, /docs)")
+    p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS",
+                   help="longest a request may take before it is answered 503 (default 30)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no access log")
+
+
+@command("serve", "Serve the index over HTTP: the same JSON as --json, OpenAPI at /docs (docs/api.md).",
+         _serve_options, example="tipsearch serve --workers 2 --port 8000")
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tipsearch.api import Limits, serve  # FastAPI and uvicorn are only imported to serve
+
+    serve(args.index, args.host, args.port, args.workers, args.token_file, Limits(seconds=args.time_limit),
+          access_log=not args.quiet)
     return 0
 
 

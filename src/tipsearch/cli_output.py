@@ -15,7 +15,7 @@ from tipsearch.ingest.language import name
 from tipsearch.index.build import BuildReport, FileReport
 from tipsearch.records import Document, Hit, Unit
 from tipsearch.search.repeats import also_line
-from tipsearch.serialize import hit_dict
+from tipsearch.serialize import hits_json
 
 if TYPE_CHECKING:  # types only: printing needs no search machinery loaded
     from tipsearch.search.evaluation import Question, Scores
@@ -56,7 +56,7 @@ def _print_hit(hit: Hit, tty: bool) -> None:
 
 def print_hits(hits: list[Hit], as_json: bool) -> None:
     if as_json:
-        print_json([hit_dict(h) for h in hits])
+        print_json(hits_json(hits))
         return
     if not hits:
         print("No matching paragraphs.")

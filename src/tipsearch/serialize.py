@@ -1,12 +1,14 @@
-"""The JSON form of records, made at the edge (CLI --json, exports)."""
+"""The JSON form of records, made at the edge: the CLI's --json and the HTTP API (api/) print the same objects,
+made by the `*_json` functions at the end of this module."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tipsearch.search.evaluation import Scores
 from tipsearch.records import Document, Hit, Unit
-from tipsearch.search.compare import Comparison, Pair, Step
+from tipsearch.search.compare import Comparison, Pair, Step, series_key
 from tipsearch.search.related import TimelineEntry
 
 
@@ -82,3 +84,37 @@ def scores_dict(scores: Scores, with_questions: bool = False) -> dict[str, Any]:
         out["per_question"] = [{"q": o.question.q, "gold": list(o.question.gold), "first_gold": o.first_gold,
                                 "ranked": list(o.ranked)} for o in scores.outcomes]
     return out
+
+
+# -- one answer of a command, as `tipsearch COMMAND --json` prints it and the HTTP API returns it ----------------
+
+def hits_json(hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """search and related."""
+    return [hit_dict(h) for h in hits]
+
+
+def timeline_json(entries: Sequence[TimelineEntry]) -> list[dict[str, Any]]:
+    return [timeline_dict(e) for e in entries]
+
+
+def documents_json(docs: Sequence[Document], before: dict[int, Document | None]) -> list[dict[str, Any]]:
+    """Every document with its id, metadata, warnings, series and predecessor in it (Library.predecessors)."""
+    return [{**document_dict(d, with_id=True), "series": series_key(d) or None,
+             "predecessor": document_dict(before[d.id]) if before.get(d.id) else None} for d in docs]
+
+
+def document_json(doc: Document, units: Sequence[Unit]) -> dict[str, Any]:
+    """show: a document and its units in order."""
+    return {"document": document_dict(doc, with_id=True), "units": [unit_dict(u) for u in units]}
+
+
+def compare_json(c: Comparison, changes: bool = False) -> dict[str, Any]:
+    """compare; with changes, only the pairs that are not `same`."""
+    data = comparison_dict(c)
+    if changes:
+        data["pairs"] = [d for d, p in zip(data["pairs"], c.pairs) if p.status != "same"]
+    return data
+
+
+def history_json(steps: Sequence[Step]) -> list[dict[str, Any]]:
+    return [step_dict(s) for s in steps]
