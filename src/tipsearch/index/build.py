@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 PAUSE_AT = "TIPSEARCH_PAUSE_AT"
 PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
 CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
-# About a minute of the multilingual pass on 2 cores (bench/e5_engines.py): below it, one switch at the end.
+# 2,000 chunks are 2-3 minutes of the multilingual pass on 2 busy cores (bench/results/e5-engines.md: 13.6
+# passages/s): below it, one switch at the end.
 EARLY_CHUNKS = 2_000
 
 
