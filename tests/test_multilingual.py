@@ -223,3 +223,14 @@ def test_a_build_stopped_in_the_multilingual_pass_leaves_search_and_the_next_bui
     assert stand_in.passages  # the resumed build ran the multilingual model
     assert main(["search", "victims", "--index", str(index), "-k", "2"]) == 0
     assert "still being prepared" not in capsys.readouterr().err
+
+
+def test_a_repeated_text_is_embedded_once():
+    from tipsearch.index.multilingual import embed_passages
+
+    model = StandIn()
+    texts = ["victims of trafficking", "labour exploitation", "victims of trafficking", "children", "children"]
+    vectors = embed_passages(texts, [], lambda js: None, model, "", False, lambda: None)
+    assert sorted(model.passages) == sorted(set(texts))  # each distinct text once
+    assert np.array_equal(vectors[0], vectors[2]) and np.array_equal(vectors[3], vectors[4])
+    assert np.array_equal(vectors, model.embed(texts))

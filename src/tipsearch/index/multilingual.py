@@ -69,18 +69,28 @@ class SentenceStore:
 def embed_passages(texts: Sequence[str], reuse: Sequence[tuple[int, int]], previous: Callable[[list[int]], np.ndarray],
                    embedder: Embedder, desc: str, progress: bool, checkpoint: Callable[[], None]) -> np.ndarray:
     """The multilingual model's vector of each text: rows i of reuse's (i, j) from previous([j, ...]), the others
-    embedded as passages, longest first (each batch pads to similar lengths)."""
+    embedded as passages, each distinct text once (UN documents repeat sentences: 17,117 sentences of the real
+    corpus are 9,342 texts), longest first (each batch pads to similar lengths)."""
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     if reuse:
         vectors[[i for i, _ in reuse]] = previous([j for _, j in reuse])
     reused = {i for i, _ in reuse}
-    todo = sorted((i for i in range(len(texts)) if i not in reused), key=lambda i: -len(texts[i]))
+    first: dict[str, int] = {}
+    copies: list[tuple[int, int]] = []
+    for i in range(len(texts)):
+        if i not in reused:
+            j = first.setdefault(texts[i], i)
+            if j != i:
+                copies.append((i, j))
+    todo = sorted(first.values(), key=lambda i: -len(texts[i]))
     with tqdm(total=len(todo), desc=desc, unit="text", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), BATCH):
             batch = todo[start : start + BATCH]
             vectors[batch] = embedder.embed_passages([texts[i] for i in batch])
             bar.update(len(batch))
             checkpoint()
+    for i, j in copies:
+        vectors[i] = vectors[j]
     return vectors
 
 
