@@ -66,7 +66,7 @@ def _corpus_options(p: argparse.ArgumentParser) -> None:
                    help="where the model runs (default auto: a CUDA GPU when torch sees one, else cpu)")
     p.add_argument("--precision", choices=PRECISIONS, default="auto",
                    help="encoder precision (default auto: bf16 on a GPU or a CPU with native bf16, else fp32; "
-                        "int8 is opt-in: faster on older CPUs, -0.017 nDCG@10; see README Performance)")
+                        "int8 is opt-in: faster on older CPUs, -0.017 nDCG@10; see docs/quality-and-speed.md)")
     p.add_argument("--vector-index", choices=VECTOR_INDEXES, default="auto",
                    help="FAISS index (default auto: flat below 50,000 vectors, flat16 (the same scan over 16-bit "
                         "vectors) below 250,000, HNSW above)")

@@ -35,7 +35,7 @@ KNOWN_MODELS = (MINILM, HASHING)
 READING_MODELS = (MINILM,)  # models that give their word pieces' vectors (embed_pieces): the rerank stage reads them
 DEVICES = ("auto", "cpu", "cuda")
 # fp32 is the reference; bf16 halves the work on CPUs with native bf16 (AVX512-BF16/AMX) and
-# on GPUs; int8 dynamic quantization is faster on older CPUs but moves vectors more (see README).
+# on GPUs; int8 dynamic quantization is faster on older CPUs but moves vectors more (docs/quality-and-speed.md).
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 

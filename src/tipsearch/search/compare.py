@@ -10,7 +10,7 @@ over the two word sequences, and a pair below MATCH is no pair. Pairing goes in 
 2. moved: among the units left, best first, a pair out of order if it keeps most of its wording (MOVED);
 3. merged and split: a unit beside a pair that takes up what its counterpart left, mostly (COVER): two units of
    OLD merged into one of NEW (Pair.also_old, how "merged"), or one split in two (each part's pair, "split").
-The figures are chosen and measured on alignment gold written by reading both texts (bench/alignment.py, README).
+The figures are chosen and measured on alignment gold written by reading both texts (bench/alignment.py, docs/series.md).
 """
 
 from __future__ import annotations

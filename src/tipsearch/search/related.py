@@ -115,7 +115,7 @@ def best_per_document(
 # question's words one of its units holds (coverage, 0..1; "World Day" weighs more than "trafficking"). Meaning
 # alone keeps every document of a trafficking collection; words alone lose a subject said in other words.
 # Chosen on the multi-year fixtures (subjects worded differently in each document: every treating document
-# >= 0.55, every other <= 0.24) and on questions over the real corpus (README, "Timeline").
+# >= 0.55, every other <= 0.24) and on questions over the real corpus (docs/series.md).
 TOPIC_THRESHOLD = 0.5
 
 

@@ -43,7 +43,7 @@ class Ranking:
     context_weight: float = CONTEXT_WEIGHT  # FTS5 bm25() weight of the context column (label + headings); text is 1
     # "recommendation 7", "115.120", "PP 3" in a question: add this to that unit. 2, not 1 (round two): a unit named
     # outright comes first, above the best match of the words and the meaning (each 1 at most); measured on the
-    # seed sets (no change) and the questions on real UN documents (README, "Real documents")
+    # seed sets (no change) and the questions on real UN documents (docs/quality-and-speed.md, "Real documents")
     reference_weight: float = 2.0
     feedback_weight: float = 0.0  # Rocchio: add this times the centroid of the top keyword units to the question vector
     feedback_depth: int = 3
