@@ -114,3 +114,48 @@ def test_vector_search_leaves_the_thread_setting_as_it_was() -> None:
         assert faiss.omp_get_max_threads() == 2
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def test_a_search_reads_its_question_once_and_runs_each_model_once(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tipsearch.models import e5
+    from tipsearch.search import pipeline, query
+
+    class Second(HashingEmbedder):
+        name = e5.E5
+
+        def embed_passages(self, texts):  # noqa: ANN001, ANN201
+            return self.embed(texts)
+
+        def embed_queries(self, texts):  # noqa: ANN001, ANN201
+            return self.embed(texts)
+
+    shutil_copy = __import__("shutil").copytree
+    shutil_copy(DATA.parent.parent / "corpus", tmp_path / "corpus")
+    question = "non-punishment of victims of trafficking"
+    asked = {"first": 0, "second": 0}
+
+    class Counting(HashingEmbedder):
+        def embed(self, texts):  # noqa: ANN001, ANN201
+            asked["first"] += question in texts
+            return super().embed(texts)
+
+    class CountingSecond(Second):
+        def embed_queries(self, texts):  # noqa: ANN001, ANN201
+            asked["second"] += question in texts
+            return super().embed_queries(texts)
+
+    second, first = CountingSecond(), Counting()
+    build(tmp_path / "corpus", tmp_path / "index", embedder=first, multilingual=second, progress=False)
+    reads: list[str] = []
+    real_read = query.read
+    monkeypatch.setattr(pipeline, "read", lambda q, *a, **k: reads.append(q) or real_read(q, *a, **k))
+    lib = Library.open(tmp_path / "index", embedder=first)
+    lib.pipeline._multilingual, lib.pipeline._multilingual_wanted = second, False  # the stand-in answers queries
+    for mode in ("hybrid", "semantic", "keyword"):
+        reads.clear()
+        hits = lib.search(question, k=5, mode=mode, group=1)
+        assert hits and reads == [question], mode  # read once, grouping and answer spans included
+    # each search embeds the question once by each model, for the ranking and the answer spans alike
+    assert asked == {"first": 3, "second": 3}
+    assert not any(name.startswith("_last") for name in vars(lib.pipeline))

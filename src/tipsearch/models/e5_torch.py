@@ -74,7 +74,8 @@ def torch_run(model: E5Model, device: str = "cpu") -> Run:
             x = model(torch.from_numpy(ids).to(target), torch.from_numpy(mask.astype(np.int64)).to(target))
         return x.float().cpu().numpy()
 
-    run.engine = f"torch {str(next(model.parameters()).dtype).removeprefix('torch.')} on {device}"  # type: ignore[attr-defined]
+    dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+    run.engine = f"torch {dtype} on {device}"  # type: ignore[attr-defined]
     return run
 
 

@@ -83,8 +83,9 @@ def stored_spans(question: str, vector: np.ndarray, texts: Sequence[str], stored
     return out
 
 
-def best_spans(question: str, texts: Sequence[str], embedder: Embedder) -> list[str]:
-    """For each text, its span closest to the question in meaning, embedding the spans now.
+def best_spans(question: str, texts: Sequence[str], embedder: Embedder, vector: np.ndarray | None = None) -> list[str]:
+    """For each text, its span closest to the question in meaning, embedding the spans now (and the question,
+    unless its vector is given).
 
     Every span returned occurs verbatim in its text. One embedding call serves all texts, and only
     texts of two or more spans are embedded: a one-sentence unit is its own answer.
@@ -93,8 +94,9 @@ def best_spans(question: str, texts: Sequence[str], embedder: Embedder) -> list[
     choices = [group for group in spans if len(group) > 1]
     if not choices:
         return [group[0] for group in spans]
-    vectors = embedder.embed([question, *(s for group in choices for s in group)])
-    q, rest = vectors[0], vectors[1:]
+    asked = [] if vector is not None else [question]
+    vectors = embedder.embed([*asked, *(s for group in choices for s in group)])
+    q, rest = (vector, vectors) if vector is not None else (vectors[0], vectors[1:])
     similarity = rest @ q
     out: list[str] = []
     offset = 0

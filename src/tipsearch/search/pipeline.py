@@ -226,7 +226,7 @@ class Pipeline:
         texts = [u.paragraph.text for u in units]
         g = self.generation
         if g.spans is None:
-            return best_spans(query.text, texts, self.encoder)
+            return best_spans(query.text, texts, self.encoder, query.vector)
         if query.vector is None:
             query = encoded(query, self.encoder)
         chunks = g.store.chunks_by_unit([u.id for u in units])
@@ -239,7 +239,8 @@ class Pipeline:
         sentences = self.generation.sentences
         if sentences is None or query.multilingual is None:
             return None
-        return Multilingual(query.multilingual, sentences.of_units([u.id for u in units]), own=minilm_share(query.known))
+        vectors = sentences.of_units([u.id for u in units])
+        return Multilingual(query.multilingual, vectors, own=minilm_share(query.known))
 
     def collapsed(self, query: Query, candidates: list[Candidate], k: int) -> list[Hit]:
         """The k best texts: units repeating one text in several documents (repeats.py) are one hit, the newest
