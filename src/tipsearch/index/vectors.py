@@ -143,6 +143,11 @@ class VectorIndex:
         return self.index.reconstruct_n(0, len(self))
 
     def reconstruct(self, ids: list[int] | np.ndarray) -> np.ndarray:
+        """The stored vectors of these rows: a few one by one, many by copying all out once (a search asks for
+        a few dozen: copying 100,000 rows for them cost more than the search)."""
         if not len(ids):
             return np.zeros((0, self.index.d), dtype=np.float32)
-        return self.all_vectors()[np.asarray(ids, dtype=np.int64)]
+        rows = np.asarray(ids, dtype=np.int64)
+        if len(rows) * 64 < len(self):
+            return np.stack([self.index.reconstruct(int(i)) for i in rows]).astype(np.float32, copy=False)
+        return self.all_vectors()[rows]

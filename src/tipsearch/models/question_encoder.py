@@ -169,7 +169,9 @@ class QuestionEncoder:
     def encode_pieces(self, texts: Sequence[str]) -> tuple[np.ndarray, list[Pieces]]:
         """As MiniLMEmbedder.embed_pieces: unit vectors (float32) and each text's word pieces."""
         with self._lock:
-            encodings = self.tokenizer.encode_batch(list(texts))
+            # one by one: encode_batch hands even one question to a thread pool, whose wake-up cost a busy
+            # machine ~3 ms a search (the encode itself: tens of microseconds)
+            encodings = [self.tokenizer.encode(t) for t in texts]
         lengths = np.asarray([len(e.ids) for e in encodings])
         ids = np.zeros((len(texts), int(lengths.max())), dtype=np.int64)
         for row, e in enumerate(encodings):

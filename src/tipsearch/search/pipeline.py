@@ -168,7 +168,9 @@ class Pipeline:
         top = sorted(sentences, key=sentences.__getitem__, reverse=True)[:n]
         missing = [u for u in top if u not in windows]
         chunks = g.store.chunks_by_unit(missing)
-        windows.update({u: float(np.max(g.multilingual.reconstruct(chunks[u]) @ vector)) for u in missing if chunks[u]})
+        rows = [c for u in missing for c in chunks[u]]
+        cosine = dict(zip(rows, (g.multilingual.reconstruct(rows) @ vector).tolist())) if rows else {}
+        windows.update({u: max(cosine[c] for c in chunks[u]) for u in missing if chunks[u]})
         scored = {u: (w + sentences.get(u, w)) / 2 for u, w in windows.items()}
         return {"multilingual": sorted(scored.items(), key=lambda x: -x[1])[:n]}
 
