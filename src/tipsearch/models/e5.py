@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -119,7 +119,7 @@ class E5Embedder:
         return self._questions.reader if self._questions else self._torch()
 
     # -- what callers ask -------------------------------------------------------------------------------
-    def _encode(self, texts: Sequence[str], prefix: str, reader: Any = None) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, reader: Callable[[], E5Reader] | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         texts = [clean_text(t) for t in texts]
