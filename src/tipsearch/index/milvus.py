@@ -1,0 +1,489 @@
+"""The index's retrieval side in Milvus (Milvus Lite embedded, or a standalone or cluster server by URI).
+
+Each generation is one collection, `ALIAS_gen_NNNNNN`, behind the alias: a build writes a new collection, loads
+it, switches the manifest and moves the alias, then drops the older collections. One collection holds two kinds
+of rows, so that one alias names all of a generation:
+
+    row 0, pk = chunk id      the chunk's MiniLM vector (`minilm`) and the multilingual model's (`e5`, where it
+                              ran), its unit and document, and every filter field
+    row 1, pk = -unit id      the unit's keyword list (`keywords`): FTS5's BM25 impact of each term, precomputed
+                              by keyword_impacts.py, as a sparse vector over term rows; the same filter fields
+
+A keyword query is the sparse vector of its term rows (keyword_impacts.Impacts.rows), so Milvus' inner product
+is the same sum bm25() makes: the keyword list is the local one (in float32). Filters are expressions on the
+scalar fields (year, document_id, body, kind, language, states, unit_id), run inside Milvus before the top k.
+
+What stays in the generation folder, beside the manifest: the units' rows (text, citation; SQLite + FTS5 for the
+phrases impacts cannot score), the term dictionary, word pieces and sentence vectors (docs/scale.md says why).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tipsearch.errors import IndexMissingError, StoreUnavailableError
+from tipsearch.index.keyword_impacts import Impacts
+from tipsearch.index.store import CONTEXT_WEIGHT, Selection, Store, fts_query, query_words
+from tipsearch.index.store_uri import MILVUS_LITE, StoreURI
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROW = 0
+UNIT_ROW = 1
+MINILM_FIELD = "minilm"
+E5_FIELD = "e5"
+KEYWORDS_FIELD = "keywords"
+# Milvus refuses an empty sparse vector: a chunk row carries this one dimension, which no term row reaches.
+_NO_TERMS = {2**32 - 2: 1e-9}
+MAX_TOP_K = 16384  # Milvus' largest limit for one search
+_BATCH = 2000  # rows an insert sends
+_GET_BATCH = 4096
+_TEXT = 2048  # longest body / states / kind / language string kept for filtering
+TIMEOUT = 10.0  # seconds a call waits for a server
+# Milvus Lite keeps vectors flat (exact); a server gets HNSW with the local index's parameters (vectors.py).
+_SERVER_INDEX = {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 32, "efConstruction": 80}}
+_SERVER_SEARCH = {"metric_type": "IP", "params": {"ef": 128}}
+
+
+def _pymilvus() -> Any:
+    try:
+        import pymilvus
+    except ImportError as e:
+        raise StoreUnavailableError(
+            "a Milvus store needs pymilvus (and milvus-lite for milvus-lite:): pip install 'tipsearch[milvus]', "
+            "or use --store local") from e
+    return pymilvus
+
+
+def _ascii_lower(text: str) -> str:
+    """As SQLite's lower(): ASCII letters only, so a filter matches here exactly what it matches in SQLite."""
+    return text.translate(_LOWER)
+
+
+_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+# Milvus Lite serves one process at a time: its server is started in this process on first connect and released
+# when the last Milvus object on that file closes, so that another process (the next build, a search) can open it.
+_LITE_LOCK = threading.Lock()
+_LITE_USERS: dict[str, int] = {}
+
+
+class Milvus:
+    """A connection to the Milvus a store names, and the calls the index makes; every failure a typed error."""
+
+    def __init__(self, uri: StoreURI) -> None:
+        pymilvus = _pymilvus()
+        # pymilvus logs each failed call with its traceback before raising; here every failure becomes one line
+        for name in ("pymilvus", "milvus_lite"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        self.uri = uri
+        self._errors = (pymilvus.MilvusException,)
+        if uri.kind == MILVUS_LITE:
+            try:
+                import milvus_lite  # noqa: F401  (pymilvus starts it for a .db path)
+            except ImportError as e:
+                raise StoreUnavailableError(
+                    f"--store {uri.text} needs milvus-lite: pip install 'tipsearch[milvus]', or use --store local"
+                ) from e
+            Path(uri.address).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.client = pymilvus.MilvusClient(uri.address, timeout=TIMEOUT)
+        except Exception as e:  # pymilvus raises its own and grpc's; any of them means the same here
+            raise self._unreachable(e) from e
+        if uri.kind == MILVUS_LITE:
+            with _LITE_LOCK:
+                _LITE_USERS[uri.address] = _LITE_USERS.get(uri.address, 0) + 1
+        self._closed = False
+
+    def _unreachable(self, e: Exception) -> StoreUnavailableError:
+        reason = str(getattr(e, "message", "") or e).splitlines()[0][:160] if str(e) else e.__class__.__name__
+        if self.uri.kind == MILVUS_LITE:
+            return StoreUnavailableError(
+                f"Milvus Lite at {self.uri.address} cannot be opened ({reason}); it serves one process at a time: "
+                "wait for the other build or search to finish, or serve it from a Milvus server (--store http://...)")
+        return StoreUnavailableError(
+            f"no Milvus answers at {self.uri.address} ({reason}): start it (e.g. Milvus standalone on port 19530), "
+            "check the address, or use --store local")
+
+    def call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """fn(*args, **kwargs); a Milvus or connection failure becomes one line that says what to do."""
+        try:
+            return fn(*args, **kwargs)
+        except self._errors as e:
+            message = str(getattr(e, "message", "") or e)
+            lowered = message.lower()
+            if "not found" in lowered or "not exist" in lowered:
+                raise IndexMissingError(f"{what}: the collection is not in Milvus at {self.uri.address} ({message[:120]}): "
+                                        f"run `tipsearch build --store {self.uri.text}`") from e
+            if any(w in lowered for w in ("connect", "unavailable", "deadline", "timeout", "closed")):
+                raise self._unreachable(e) from e
+            raise StoreUnavailableError(
+                f"Milvus at {self.uri.address} could not {what} ({message.splitlines()[0][:160]}): run the command again; "
+                f"if it fails again, build the index again with --store {self.uri.text}") from e
+        except Exception as e:  # grpc's own errors when a server goes away mid-call
+            if e.__class__.__module__.startswith(("grpc", "pymilvus")):
+                raise self._unreachable(e) from e
+            raise
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.client.close()
+        except Exception:  # closing a connection to a server that went away: nothing left to release
+            pass
+        if self.uri.kind == MILVUS_LITE:
+            with _LITE_LOCK:
+                left = _LITE_USERS.get(self.uri.address, 1) - 1
+                if left > 0:
+                    _LITE_USERS[self.uri.address] = left
+                    return
+                _LITE_USERS.pop(self.uri.address, None)
+            from milvus_lite.server_manager import server_manager_instance
+            server_manager_instance.release_server(self.uri.address)
+
+    # -- generations ----------------------------------------------------------------------------------
+    def collection(self, generation: str) -> str:
+        return f"{self.uri.alias}_{generation.replace('-', '_')}"
+
+    def generations(self) -> list[str]:
+        """This alias' collections, oldest first."""
+        prefix = f"{self.uri.alias}_gen_"
+        names = self.call("list collections", self.client.list_collections)
+        return sorted(n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
+
+    def alias_target(self) -> str | None:
+        aliases = self.call("list aliases", self.client.list_aliases).get("aliases", [])
+        if self.uri.alias not in aliases:
+            return None
+        return self.call("read the alias", self.client.describe_alias, self.uri.alias)["collection_name"]
+
+    def has(self, name: str) -> bool:
+        return bool(self.call(f"look for {name}", self.client.has_collection, name))
+
+    def create(self, name: str, dimension: int, multilingual: int | None) -> None:
+        """A new, empty collection for one generation (one left by an interrupted build is dropped first)."""
+        pymilvus = _pymilvus()
+        types = pymilvus.DataType
+        if self.has(name):
+            self.call(f"drop {name}", self.client.drop_collection, name)
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("pk", types.INT64, is_primary=True)
+        schema.add_field("row", types.INT8)
+        schema.add_field("unit_id", types.INT64)
+        schema.add_field("document_id", types.INT64)
+        schema.add_field("year", types.INT64)  # -1: unknown
+        for text_field in ("body", "kind", "language", "states"):
+            schema.add_field(text_field, types.VARCHAR, max_length=_TEXT)
+        schema.add_field(MINILM_FIELD, types.FLOAT_VECTOR, dim=dimension)
+        if multilingual:
+            schema.add_field(E5_FIELD, types.FLOAT_VECTOR, dim=multilingual)
+        schema.add_field(KEYWORDS_FIELD, types.SPARSE_FLOAT_VECTOR)
+        index = self.client.prepare_index_params()
+        dense = {"index_type": "FLAT", "metric_type": "IP"} if self.uri.kind == MILVUS_LITE else _SERVER_INDEX
+        for vector_field in (MINILM_FIELD, E5_FIELD) if multilingual else (MINILM_FIELD,):
+            index.add_index(vector_field, **dense)
+        index.add_index(KEYWORDS_FIELD, index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        self.call(f"create {name}", self.client.create_collection, name, schema=schema, index_params=index,
+                  consistency_level="Strong")
+
+    def insert(self, name: str, rows: Iterator[dict], checkpoint: Callable[[], None] = lambda: None) -> int:
+        count = 0
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                self.call(f"write {name}", self.client.insert, name, batch)
+                count += len(batch)
+                batch = []
+                checkpoint()
+        if batch:
+            self.call(f"write {name}", self.client.insert, name, batch)
+            count += len(batch)
+        return count
+
+    def load(self, name: str) -> None:
+        """Loaded for search (a server keeps it loaded; Milvus Lite loads it again in each process)."""
+        self.call(f"load {name}", self.client.load_collection, name)
+
+    def finish(self, name: str) -> None:
+        """Flushed to storage and loaded for search: ready to be switched to."""
+        self.call(f"flush {name}", self.client.flush, name)
+        self.call(f"load {name}", self.client.load_collection, name)
+
+    def switch(self, name: str) -> None:
+        """Point the alias at this collection (the one step readers on the alias see)."""
+        if self.alias_target() is None:
+            self.call(f"alias {name}", self.client.create_alias, name, self.uri.alias)
+        else:
+            self.call(f"alias {name}", self.client.alter_alias, name, self.uri.alias)
+
+    def drop_except(self, keep: Collection[str]) -> None:
+        """Drop this alias' collections other than `keep`: older generations, or one an interrupted build left."""
+        target = self.alias_target()
+        for name in self.generations():
+            if name not in keep:
+                if name == target:  # Milvus keeps a collection an alias names
+                    self.call(f"drop alias {self.uri.alias}", self.client.drop_alias, self.uri.alias)
+                log.info("dropping Milvus collection %s", name)
+                self.call(f"drop {name}", self.client.drop_collection, name)
+
+    def count(self, name: str, row: int) -> int:
+        found = self.call(f"count {name}", self.client.query, name, filter=f"row == {row}",
+                          output_fields=["count(*)"])
+        return int(found[0]["count(*)"]) if found else 0
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def dense(self, name: str, field: str, vector: np.ndarray, limit: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+        params = {"metric_type": "IP"} if self.uri.kind == MILVUS_LITE else _SERVER_SEARCH
+        found = self.call(f"search {name}", self.client.search, name, data=[np.asarray(vector, np.float32).tolist()],
+                          anns_field=field, limit=limit, filter=where, output_fields=[], search_params=params)
+        hits = found[0] if found else []
+        ids = np.fromiter((int(h["id"] if "id" in h else h["pk"]) for h in hits), dtype=np.int64, count=len(hits))
+        scores = np.fromiter((float(h["distance"]) for h in hits), dtype=np.float32, count=len(hits))
+        return ids, scores
+
+    def sparse(self, name: str, query: dict[int, float], limit: int, where: str) -> list[tuple[int, float]]:
+        found = self.call(f"search {name}", self.client.search, name, data=[query], anns_field=KEYWORDS_FIELD,
+                          limit=limit, filter=where, output_fields=[], search_params={"metric_type": "IP"})
+        hits = found[0] if found else []
+        return [(-int(h["id"] if "id" in h else h["pk"]), float(h["distance"])) for h in hits]
+
+    def vectors(self, name: str, field: str, ids: Sequence[int], dimension: int) -> np.ndarray:
+        """The stored vectors of these chunk ids, in the order asked."""
+        out = np.zeros((len(ids), dimension), dtype=np.float32)
+        want = [int(i) for i in ids]
+        got: dict[int, list[float]] = {}
+        distinct = list(dict.fromkeys(want))
+        for start in range(0, len(distinct), _GET_BATCH):
+            rows = self.call(f"read {name}", self.client.get, name, ids=distinct[start:start + _GET_BATCH],
+                             output_fields=[field])
+            got.update({int(r["pk"]): r[field] for r in rows})
+        for i, chunk in enumerate(want):
+            if chunk in got:
+                out[i] = got[chunk]
+        return out
+
+
+def restriction(selection: Selection | None, allowed: np.ndarray | Collection[int] | None, row: int) -> str:
+    """A Milvus filter expression for the rows of this kind that a search may return.
+
+    From the selection's fields where each can be said exactly; else (a selection that cannot, or ids alone)
+    from the allowed ids themselves.
+    """
+    base = f"row == {row}"
+    if allowed is None:
+        return base
+    said = _expression(selection) if selection is not None else None
+    if said is not None:
+        return f"{base} and {said}" if said else base
+    key = "pk" if row == CHUNK_ROW else "unit_id"
+    return f"{base} and {key} in [{','.join(str(int(i)) for i in allowed)}]"
+
+
+def _quoted_part(text: str) -> str | None:
+    """A `like "%...%"` pattern matching text anywhere, as SQLite's instr(lower(x), lower(text)); None where the
+    text holds a character the pattern cannot say plainly."""
+    lowered = _ascii_lower(text)
+    if any(c in lowered for c in '"\\%_|\n'):
+        return None
+    return f'"%{lowered}%"'
+
+
+def _ids(values: Collection[int]) -> str:
+    return "[" + ",".join(str(int(v)) for v in sorted(values)) + "]"
+
+
+def _expression(s: Selection) -> str | None:
+    """The selection as an expression on the scalar fields ("" for none); None where it cannot be said exactly."""
+    parts: list[str] = []
+    if s.year_from is not None:
+        parts.append(f"year >= {int(s.year_from)}")
+    if s.year_to is not None:
+        parts.append(f"year >= 0 and year <= {int(s.year_to)}")  # unknown years (-1) are not in any range
+    if s.document_ids:
+        parts.append(f"document_id in {_ids(s.document_ids)}")
+    if s.body:
+        pattern = _quoted_part(s.body)
+        if pattern is None:
+            return None
+        parts.append(f"body like {pattern}")
+    if s.kind == "recommendation":
+        parts.append('kind == "recommendation"')
+    elif s.kind == "other":
+        parts.append('kind != "recommendation"')
+    if s.state:
+        pattern = _quoted_part(s.state)
+        if pattern is None:
+            return None
+        parts.append(f"states like {pattern}")
+    if s.language:
+        if not s.language.isalpha():
+            return None
+        parts.append(f'language == "{s.language}"')
+    if s.exclude_units:
+        parts.append(f"unit_id not in {_ids(s.exclude_units)}")
+    if s.exclude_documents:
+        parts.append(f"document_id not in {_ids(s.exclude_documents)}")
+    return " and ".join(parts)
+
+
+class MilvusVectors:
+    """One model's chunk vectors in a generation's collection: VectorIndex's reading interface."""
+
+    def __init__(self, milvus: Milvus, name: str, field: str, dimension: int, count: int) -> None:
+        self.milvus = milvus
+        self.name = name
+        self.field = field
+        self.dimension = dimension
+        self.count = count
+
+    @property
+    def kind(self) -> str:
+        return "milvus"
+
+    def __len__(self) -> int:
+        return self.count
+
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None,
+               selection: Selection | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, scores) of the n nearest allowed chunks, best first: the filter runs inside Milvus."""
+        n = min(n, len(self) if allowed is None else len(allowed), MAX_TOP_K)
+        if n <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return self.milvus.dense(self.name, self.field, query, n, restriction(selection, allowed, CHUNK_ROW))
+
+    def reconstruct(self, ids: list[int] | np.ndarray) -> np.ndarray:
+        return self.milvus.vectors(self.name, self.field, list(np.asarray(ids, dtype=np.int64)), self.dimension)
+
+    def all_vectors(self) -> np.ndarray:
+        return self.reconstruct(np.arange(len(self)))
+
+
+class MilvusStore(Store):
+    """The units' rows from the generation's SQLite (as Store), the keyword list from Milvus' sparse vectors."""
+
+    milvus: Milvus
+    collection: str
+
+    @classmethod
+    def attach(cls, store: Store, milvus: Milvus, collection: str) -> MilvusStore:
+        out = cls(store.conn, store.path)
+        out.milvus, out.collection, out.impacts = milvus, collection, store.impacts
+        return out
+
+    def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None,
+                       context_weight: float = CONTEXT_WEIGHT, use_impacts: bool = True,
+                       selection: Selection | None = None) -> list[tuple[int, float]]:
+        """As Store.keyword_search, scored by Milvus over the units' impact vectors where the impacts are exact for
+        the query (else FTS5 here, as the local store does). Ties in score: the lower unit id first, as locally."""
+        rows = None
+        if use_impacts and self.impacts is not None and fts_query(question) is not None:
+            rows = self.impacts.rows(query_words(question), context_weight)
+        if rows is None:
+            return super().keyword_search(question, limit, allowed, context_weight, use_impacts=False)
+        if not rows or limit <= 0 or (allowed is not None and not allowed):
+            return []
+        query: dict[int, float] = {}
+        for r in rows:
+            query[int(r)] = query.get(int(r), 0.0) + 1.0
+        # Twice the limit, then ordered as the local list: equal scores at the cut are taken by unit id.
+        found = self.milvus.sparse(self.collection, query, min(2 * limit, MAX_TOP_K),
+                                   restriction(selection, allowed, UNIT_ROW))
+        found = sorted(((u, s) for u, s in found if s > 0), key=lambda x: (-x[1], x[0]))
+        return found[:limit]
+
+
+def chunk_rows(store: Store, vectors: np.ndarray, multilingual: np.ndarray | None) -> Iterator[dict]:
+    """Every chunk of a generation as a Milvus row: its vectors and its unit's filter fields."""
+    for chunk, unit, fields in _rows(store, chunks=True):
+        row = {"pk": chunk, "row": CHUNK_ROW, "unit_id": unit, **fields, MINILM_FIELD: vectors[chunk].tolist(),
+               KEYWORDS_FIELD: _NO_TERMS}
+        if multilingual is not None:
+            row[E5_FIELD] = multilingual[chunk].tolist()
+        yield row
+
+
+def unit_rows(store: Store, impacts: Impacts, dimension: int, multilingual: int | None) -> Iterator[dict]:
+    """Every unit as a Milvus row: its keyword impacts as a sparse vector over term rows, its filter fields."""
+    units, offsets, terms, weights = impacts.by_unit()
+    at = {int(u): i for i, u in enumerate(units.tolist())}
+    zero = [0.0] * dimension
+    for _, unit, fields in _rows(store, chunks=False):
+        i = at.get(unit)
+        sparse = _NO_TERMS if i is None else {
+            int(t): float(w) for t, w in zip(terms[offsets[i]:offsets[i + 1]], weights[offsets[i]:offsets[i + 1]])}
+        row = {"pk": -unit, "row": UNIT_ROW, "unit_id": unit, **fields, MINILM_FIELD: zero, KEYWORDS_FIELD: sparse}
+        if multilingual:
+            row[E5_FIELD] = [0.0] * multilingual
+        yield row
+
+
+def _rows(store: Store, chunks: bool) -> Iterator[tuple[int, int, dict]]:
+    """(chunk id or 0, unit id, filter fields) of every chunk (or unit), in id order."""
+    source = "chunks c JOIN units u ON u.id = c.unit_id" if chunks else "units u"
+    first = "c.id" if chunks else "u.id"
+    rows = store.conn.execute(
+        f"SELECT {first}, u.id, d.id, d.year, d.body, u.kind, d.language, u.states FROM {source}"
+        f" JOIN documents d ON d.id = u.document_id ORDER BY {first}")
+    for chunk, unit, document, year, body, kind, language, states in rows:
+        joined = "|".join(_ascii_lower(s) for s in json.loads(states))
+        yield int(chunk), int(unit), {
+            "document_id": int(document), "year": -1 if year is None else int(year),
+            "body": _ascii_lower(body or "")[:_TEXT], "kind": (kind or "")[:_TEXT], "language": (language or "")[:_TEXT],
+            "states": f"|{joined}|"[:_TEXT] if joined else ""}
+
+
+def open_generation(uri: StoreURI, manifest: Any, rows: Store) -> tuple[MilvusStore, MilvusVectors,
+                                                                         MilvusVectors | None]:
+    """A generation's Milvus side: the collection the manifest names, checked to hold its chunks and units."""
+    name = manifest.extra.get("collection")
+    remote = Milvus(uri)
+    try:
+        if not name or not remote.has(name):
+            raise IndexMissingError(
+                f"collection {name!r} of {manifest.generation} is not in Milvus at {uri.address}: run "
+                f"`tipsearch build --store {uri.text}`")
+        if remote.alias_target() != name:  # a build killed between its manifest and its alias: the manifest rules
+            log.warning("alias %s does not name %s; searching the collection the manifest names", uri.alias, name)
+        remote.load(name)
+        chunks, units = remote.count(name, CHUNK_ROW), remote.count(name, UNIT_ROW)
+        if (chunks, units) != (manifest.vectors, manifest.units):
+            raise IndexMissingError(
+                f"collection {name} in Milvus at {uri.address} holds {chunks} chunks and {units} units, the manifest "
+                f"says {manifest.vectors} and {manifest.units}: run `tipsearch build --store {uri.text}`")
+        e5 = len(manifest.models) > 1
+        return (MilvusStore.attach(rows, remote, name),
+                MilvusVectors(remote, name, MINILM_FIELD, manifest.dimension, manifest.vectors),
+                MilvusVectors(remote, name, E5_FIELD, manifest.dimension, manifest.vectors) if e5 else None)
+    except Exception:
+        remote.close()
+        raise
+
+
+def write_generation(remote: Milvus, generation: str, folder: Path, embedded: Any, dimension: int,
+                     checkpoint: Callable[[], None] = lambda: None) -> str:
+    """A generation's collection from its folder's rows and keyword impacts and the build's vectors, flushed and
+    loaded (not yet behind the alias); its name."""
+    from tipsearch.index.layout import DATABASE, KEYWORDS  # layout imports store_uri; here no cycle
+    name = remote.collection(generation)
+    multilingual = None if embedded.multilingual is None else int(embedded.multilingual.shape[1])
+    remote.create(name, dimension, multilingual)
+    rows = Store.open(folder / DATABASE)
+    try:
+        impacts = Impacts.load(folder / KEYWORDS)
+        remote.insert(name, chunk_rows(rows, embedded.vectors, embedded.multilingual), checkpoint)
+        remote.insert(name, unit_rows(rows, impacts, dimension, multilingual), checkpoint)
+    finally:
+        rows.close()
+    remote.finish(name)
+    return name
