@@ -56,7 +56,8 @@ log = logging.getLogger(__name__)
 # test can interrupt a real build process at an exact point. Unset in normal use: a no-op.
 PAUSE_AT = "TIPSEARCH_PAUSE_AT"
 PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
-CHECKPOINTS = ("reading", "embedding", "inserting", "written", "renamed", "switched")
+CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
+MILVUS_CHECKPOINTS = ("inserting",)  # only a build into Milvus passes it: rows sent to the new collection
 
 
 @dataclass(frozen=True)

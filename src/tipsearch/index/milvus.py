@@ -81,8 +81,9 @@ class Milvus:
 
     def __init__(self, uri: StoreURI) -> None:
         pymilvus = _pymilvus()
-        # pymilvus logs each failed call with its traceback before raising; here every failure becomes one line
-        for name in ("pymilvus", "milvus_lite"):
+        # pymilvus logs each failed call with its traceback before raising, and Milvus Lite's in-process gRPC server
+        # each call it does not implement (pymilvus asks, then does without); here every failure becomes one line
+        for name in ("pymilvus", "milvus_lite", "grpc._server"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         self.uri = uri
         self._errors = (pymilvus.MilvusException,)
@@ -209,6 +210,7 @@ class Milvus:
         if batch:
             self.call(f"write {name}", self.client.insert, name, batch)
             count += len(batch)
+            checkpoint()
         return count
 
     def load(self, name: str) -> None:
