@@ -154,6 +154,9 @@ def test_a_rebuild_embeds_only_new_text_switches_the_alias_and_drops_the_old(tmp
     remote = Milvus(StoreURI.parse(uri))
     try:
         assert remote.generations() == ["rebuild_gen_000002"] and remote.alias_target() == "rebuild_gen_000002"
+        assert remote.alias_target("_units") == "rebuild_gen_000002_units"
+        assert sorted(n for n in remote.client.list_collections() if n.startswith("rebuild_")) == \
+            ["rebuild_gen_000002", "rebuild_gen_000002_units"]
     finally:
         remote.close()
 

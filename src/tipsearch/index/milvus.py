@@ -1,13 +1,17 @@
 """The index's retrieval side in Milvus (Milvus Lite embedded, or a standalone or cluster server by URI).
 
-Each generation is one collection, `ALIAS_gen_NNNNNN`, behind the alias: a build writes a new collection, loads
-it, switches the manifest and moves the alias, then drops the older collections. One collection holds two kinds
-of rows, so that one alias names all of a generation:
+Each generation is two collections, each behind its alias: a build writes new ones, loads them, switches the
+manifest and moves the aliases, then drops the older collections.
 
-    row 0, pk = chunk id      the chunk's MiniLM vector (`minilm`) and the multilingual model's (`e5`, where it
-                              ran), its unit and document, and every filter field
-    row 1, pk = -unit id      the unit's keyword list (`keywords`): FTS5's BM25 impact of each term, precomputed
-                              by keyword_impacts.py, as a sparse vector over term rows; the same filter fields
+    ALIAS_gen_NNNNNN        (alias ALIAS)        one row a chunk, pk = chunk id: its MiniLM vector (`minilm`) and
+                                                 the multilingual model's (`e5`, where it ran), its unit and
+                                                 document, and every filter field
+    ALIAS_gen_NNNNNN_units  (alias ALIAS_units)  one row a unit, pk = unit id: its keyword list (`keywords`), FTS5's
+                                                 BM25 impact of each term, precomputed by keyword_impacts.py, as a
+                                                 sparse vector over term rows; the same filter fields
+
+Two collections, not one with two kinds of rows: a unit row would have to carry zero dense vectors (Milvus has
+no empty vector), 3 KB a unit of nothing, loaded and indexed with the rest.
 
 A keyword query is the sparse vector of its term rows (keyword_impacts.Impacts.rows), so Milvus' inner product
 is the same sum bm25() makes: the keyword list is the local one (in float32). Filters are expressions on the
@@ -37,10 +41,11 @@ log = logging.getLogger(__name__)
 
 CHUNK_ROW = 0
 UNIT_ROW = 1
+UNITS = "_units"  # the units collection's (and its alias') suffix
 MINILM_FIELD = "minilm"
 E5_FIELD = "e5"
 KEYWORDS_FIELD = "keywords"
-# Milvus refuses an empty sparse vector: a chunk row carries this one dimension, which no term row reaches.
+# Milvus refuses an empty sparse vector: a unit without terms carries this one dimension, which no term reaches.
 _NO_TERMS = {2**32 - 2: 1e-9}
 MAX_TOP_K = 16384  # Milvus' largest limit for one search
 _BATCH = 2000  # rows an insert sends
@@ -154,111 +159,127 @@ class Milvus:
 
     # -- generations ----------------------------------------------------------------------------------
     def collection(self, generation: str) -> str:
+        """A generation's chunks collection (its units collection: that name + UNITS)."""
         return f"{self.uri.alias}_{generation.replace('-', '_')}"
 
     def generations(self) -> list[str]:
-        """This alias' collections, oldest first."""
+        """This alias' generations (by chunks collection), oldest first; a units collection alone counts too."""
         prefix = f"{self.uri.alias}_gen_"
         names = self.call("list collections", self.client.list_collections)
-        return sorted(n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
+        found = {n.removesuffix(UNITS) for n in names if n.startswith(prefix)}
+        return sorted(n for n in found if n[len(prefix):].isdigit())
 
-    def alias_target(self) -> str | None:
+    def alias_target(self, suffix: str = "") -> str | None:
+        alias = self.uri.alias + suffix
         aliases = self.call("list aliases", self.client.list_aliases).get("aliases", [])
-        if self.uri.alias not in aliases:
+        if alias not in aliases:
             return None
-        return self.call("read the alias", self.client.describe_alias, self.uri.alias)["collection_name"]
+        return self.call("read the alias", self.client.describe_alias, alias)["collection_name"]
 
     def has(self, name: str) -> bool:
         return bool(self.call(f"look for {name}", self.client.has_collection, name))
 
     def create(self, name: str, dimension: int, multilingual: int | None) -> None:
-        """A new, empty collection for one generation (one left by an interrupted build is dropped first)."""
-        pymilvus = _pymilvus()
-        types = pymilvus.DataType
-        if self.has(name):
-            self.call(f"drop {name}", self.client.drop_collection, name)
-        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("pk", types.INT64, is_primary=True)
-        schema.add_field("row", types.INT8)
-        schema.add_field("unit_id", types.INT64)
-        schema.add_field("document_id", types.INT64)
-        schema.add_field("year", types.INT64)  # -1: unknown
-        for text_field in ("body", "kind", "language", "states"):
-            schema.add_field(text_field, types.VARCHAR, max_length=_TEXT)
-        schema.add_field(MINILM_FIELD, types.FLOAT_VECTOR, dim=dimension)
-        if multilingual:
-            schema.add_field(E5_FIELD, types.FLOAT_VECTOR, dim=multilingual)
-        schema.add_field(KEYWORDS_FIELD, types.SPARSE_FLOAT_VECTOR)
-        index = self.client.prepare_index_params()
+        """A generation's two new, empty collections (any left by an interrupted build are dropped first)."""
+        types = _pymilvus().DataType
         dense = {"index_type": "FLAT", "metric_type": "IP"} if self.uri.kind == MILVUS_LITE else _SERVER_INDEX
-        for vector_field in (MINILM_FIELD, E5_FIELD) if multilingual else (MINILM_FIELD,):
-            index.add_index(vector_field, **dense)
-        index.add_index(KEYWORDS_FIELD, index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        self.call(f"create {name}", self.client.create_collection, name, schema=schema, index_params=index,
-                  consistency_level="Strong")
+        for collection, row in ((name, CHUNK_ROW), (name + UNITS, UNIT_ROW)):
+            if self.has(collection):
+                self.call(f"drop {collection}", self.client.drop_collection, collection)
+            schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+            schema.add_field("pk", types.INT64, is_primary=True)
+            schema.add_field("unit_id", types.INT64)
+            schema.add_field("document_id", types.INT64)
+            schema.add_field("year", types.INT64)  # -1: unknown
+            for text_field in ("body", "kind", "language", "states"):
+                schema.add_field(text_field, types.VARCHAR, max_length=_TEXT)
+            index = self.client.prepare_index_params()
+            if row == CHUNK_ROW:
+                schema.add_field(MINILM_FIELD, types.FLOAT_VECTOR, dim=dimension)
+                index.add_index(MINILM_FIELD, **dense)
+                if multilingual:
+                    schema.add_field(E5_FIELD, types.FLOAT_VECTOR, dim=multilingual)
+                    index.add_index(E5_FIELD, **dense)
+            else:
+                schema.add_field(KEYWORDS_FIELD, types.SPARSE_FLOAT_VECTOR)
+                index.add_index(KEYWORDS_FIELD, index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+            self.call(f"create {collection}", self.client.create_collection, collection, schema=schema,
+                      index_params=index, consistency_level="Strong")
 
-    def insert(self, name: str, rows: Iterator[dict], checkpoint: Callable[[], None] = lambda: None) -> int:
+    def insert(self, name: str, row: int, rows: Iterator[dict], checkpoint: Callable[[], None] = lambda: None) -> int:
+        """Rows of one kind (CHUNK_ROW, UNIT_ROW) into the generation's collection of that kind; how many."""
+        collection = name if row == CHUNK_ROW else name + UNITS
         count = 0
         batch: list[dict] = []
-        for row in rows:
-            batch.append(row)
+        for item in rows:
+            batch.append(item)
             if len(batch) >= _BATCH:
-                self.call(f"write {name}", self.client.insert, name, batch)
+                self.call(f"write {collection}", self.client.insert, collection, batch)
                 count += len(batch)
                 batch = []
                 checkpoint()
         if batch:
-            self.call(f"write {name}", self.client.insert, name, batch)
+            self.call(f"write {collection}", self.client.insert, collection, batch)
             count += len(batch)
             checkpoint()
         return count
 
     def load(self, name: str) -> None:
-        """Loaded for search (a server keeps it loaded; Milvus Lite loads it again in each process)."""
-        self.call(f"load {name}", self.client.load_collection, name)
+        """Loaded for search (a server keeps them loaded; Milvus Lite loads them again in each process)."""
+        for collection in (name, name + UNITS):
+            self.call(f"load {collection}", self.client.load_collection, collection)
 
     def finish(self, name: str) -> None:
         """Flushed to storage and loaded for search: ready to be switched to."""
-        self.call(f"flush {name}", self.client.flush, name)
-        self.call(f"load {name}", self.client.load_collection, name)
+        for collection in (name, name + UNITS):
+            self.call(f"flush {collection}", self.client.flush, collection)
+        self.load(name)
 
     def switch(self, name: str) -> None:
-        """Point the alias at this collection (the one step readers on the alias see)."""
-        if self.alias_target() is None:
-            self.call(f"alias {name}", self.client.create_alias, name, self.uri.alias)
-        else:
-            self.call(f"alias {name}", self.client.alter_alias, name, self.uri.alias)
+        """Point the aliases at this generation's collections (units first: a reader on the chunks alias that
+        then asks the units alias finds the new ones, or briefly newer ones, never older)."""
+        for suffix in (UNITS, ""):
+            alias = self.uri.alias + suffix
+            if self.alias_target(suffix) is None:
+                self.call(f"alias {name + suffix}", self.client.create_alias, name + suffix, alias)
+            else:
+                self.call(f"alias {name + suffix}", self.client.alter_alias, name + suffix, alias)
 
     def drop_except(self, keep: Collection[str]) -> None:
-        """Drop this alias' collections other than `keep`: older generations, or one an interrupted build left."""
-        target = self.alias_target()
+        """Drop this alias' generations other than `keep` (chunks collection names): older generations, or what
+        an interrupted build left."""
+        targets = {suffix: self.alias_target(suffix) for suffix in ("", UNITS)}
         for name in self.generations():
-            if name not in keep:
-                if name == target:  # Milvus keeps a collection an alias names
-                    self.call(f"drop alias {self.uri.alias}", self.client.drop_alias, self.uri.alias)
-                log.info("dropping Milvus collection %s", name)
-                self.call(f"drop {name}", self.client.drop_collection, name)
+            if name in keep:
+                continue
+            log.info("dropping Milvus collections %s and %s", name, name + UNITS)
+            for suffix in ("", UNITS):
+                if targets[suffix] == name + suffix:  # Milvus keeps a collection an alias names
+                    self.call(f"drop alias {self.uri.alias + suffix}", self.client.drop_alias, self.uri.alias + suffix)
+                if self.has(name + suffix):
+                    self.call(f"drop {name + suffix}", self.client.drop_collection, name + suffix)
 
     def count(self, name: str, row: int) -> int:
-        found = self.call(f"count {name}", self.client.query, name, filter=f"row == {row}",
-                          output_fields=["count(*)"])
-        return int(found[0]["count(*)"]) if found else 0
+        collection = name if row == CHUNK_ROW else name + UNITS
+        stats = self.call(f"count {collection}", self.client.get_collection_stats, collection)
+        return int(stats.get("row_count", 0))
 
     # -- reading ----------------------------------------------------------------------------------------
     def dense(self, name: str, field: str, vector: np.ndarray, limit: int, where: str) -> tuple[np.ndarray, np.ndarray]:
         params = {"metric_type": "IP"} if self.uri.kind == MILVUS_LITE else _SERVER_SEARCH
         found = self.call(f"search {name}", self.client.search, name, data=[np.asarray(vector, np.float32).tolist()],
-                          anns_field=field, limit=limit, filter=where, output_fields=[], search_params=params)
+                          anns_field=field, limit=limit, filter=where, output_fields=["pk"], search_params=params)
         hits = found[0] if found else []
         ids = np.fromiter((int(h["id"] if "id" in h else h["pk"]) for h in hits), dtype=np.int64, count=len(hits))
         scores = np.fromiter((float(h["distance"]) for h in hits), dtype=np.float32, count=len(hits))
         return ids, scores
 
     def sparse(self, name: str, query: dict[int, float], limit: int, where: str) -> list[tuple[int, float]]:
-        found = self.call(f"search {name}", self.client.search, name, data=[query], anns_field=KEYWORDS_FIELD,
-                          limit=limit, filter=where, output_fields=[], search_params={"metric_type": "IP"})
+        found = self.call(f"search {name + UNITS}", self.client.search, name + UNITS, data=[query],
+                          anns_field=KEYWORDS_FIELD, limit=limit, filter=where, output_fields=["pk"],
+                          search_params={"metric_type": "IP"})
         hits = found[0] if found else []
-        return [(-int(h["id"] if "id" in h else h["pk"]), float(h["distance"])) for h in hits]
+        return [(int(h["id"] if "id" in h else h["pk"]), float(h["distance"])) for h in hits]
 
     def vectors(self, name: str, field: str, ids: Sequence[int], dimension: int) -> np.ndarray:
         """The stored vectors of these chunk ids, in the order asked."""
@@ -277,19 +298,17 @@ class Milvus:
 
 
 def restriction(selection: Selection | None, allowed: np.ndarray | Collection[int] | None, row: int) -> str:
-    """A Milvus filter expression for the rows of this kind that a search may return.
+    """A Milvus filter expression for the rows (chunks or units) that a search may return; "" for all.
 
     From the selection's fields where each can be said exactly; else (a selection that cannot, or ids alone)
     from the allowed ids themselves.
     """
-    base = f"row == {row}"
     if allowed is None:
-        return base
+        return ""
     said = _expression(selection) if selection is not None else None
     if said is not None:
-        return f"{base} and {said}" if said else base
-    key = "pk" if row == CHUNK_ROW else "unit_id"
-    return f"{base} and {key} in [{','.join(str(int(i)) for i in allowed)}]"
+        return said
+    return f"pk in [{','.join(str(int(i)) for i in allowed)}]"
 
 
 def _quoted_part(text: str) -> str | None:
@@ -408,26 +427,21 @@ class MilvusStore(Store):
 def chunk_rows(store: Store, vectors: np.ndarray, multilingual: np.ndarray | None) -> Iterator[dict]:
     """Every chunk of a generation as a Milvus row: its vectors and its unit's filter fields."""
     for chunk, unit, fields in _rows(store, chunks=True):
-        row = {"pk": chunk, "row": CHUNK_ROW, "unit_id": unit, **fields, MINILM_FIELD: vectors[chunk].tolist(),
-               KEYWORDS_FIELD: _NO_TERMS}
+        row = {"pk": chunk, "unit_id": unit, **fields, MINILM_FIELD: vectors[chunk].tolist()}
         if multilingual is not None:
             row[E5_FIELD] = multilingual[chunk].tolist()
         yield row
 
 
-def unit_rows(store: Store, impacts: Impacts, dimension: int, multilingual: int | None) -> Iterator[dict]:
+def unit_rows(store: Store, impacts: Impacts) -> Iterator[dict]:
     """Every unit as a Milvus row: its keyword impacts as a sparse vector over term rows, its filter fields."""
     units, offsets, terms, weights = impacts.by_unit()
     at = {int(u): i for i, u in enumerate(units.tolist())}
-    zero = [0.0] * dimension
     for _, unit, fields in _rows(store, chunks=False):
         i = at.get(unit)
         sparse = _NO_TERMS if i is None else {
             int(t): float(w) for t, w in zip(terms[offsets[i]:offsets[i + 1]], weights[offsets[i]:offsets[i + 1]])}
-        row = {"pk": -unit, "row": UNIT_ROW, "unit_id": unit, **fields, MINILM_FIELD: zero, KEYWORDS_FIELD: sparse}
-        if multilingual:
-            row[E5_FIELD] = [0.0] * multilingual
-        yield row
+        yield {"pk": unit, "unit_id": unit, **fields, KEYWORDS_FIELD: sparse}
 
 
 def _rows(store: Store, chunks: bool) -> Iterator[tuple[int, int, dict]]:
@@ -451,9 +465,9 @@ def open_generation(uri: StoreURI, manifest: Any, rows: Store) -> tuple[MilvusSt
     name = manifest.extra.get("collection")
     remote = Milvus(uri)
     try:
-        if not name or not remote.has(name):
+        if not name or not remote.has(name) or not remote.has(name + UNITS):
             raise IndexMissingError(
-                f"collection {name!r} of {manifest.generation} is not in Milvus at {uri.address}: run "
+                f"collection {name!r} of {manifest.generation} (or its units) is not in Milvus at {uri.address}: run "
                 f"`tipsearch build --store {uri.text}`")
         if remote.alias_target() != name:  # a build killed between its manifest and its alias: the manifest rules
             log.warning("alias %s does not name %s; searching the collection the manifest names", uri.alias, name)
@@ -474,8 +488,8 @@ def open_generation(uri: StoreURI, manifest: Any, rows: Store) -> tuple[MilvusSt
 
 def write_generation(remote: Milvus, generation: str, folder: Path, embedded: Any, dimension: int,
                      checkpoint: Callable[[], None] = lambda: None) -> str:
-    """A generation's collection from its folder's rows and keyword impacts and the build's vectors, flushed and
-    loaded (not yet behind the alias); its name."""
+    """A generation's collections from its folder's rows and keyword impacts and the build's vectors, flushed and
+    loaded (not yet behind the aliases); the chunks collection's name."""
     from tipsearch.index.layout import DATABASE, KEYWORDS  # layout imports store_uri; here no cycle
     name = remote.collection(generation)
     multilingual = None if embedded.multilingual is None else int(embedded.multilingual.shape[1])
@@ -483,8 +497,8 @@ def write_generation(remote: Milvus, generation: str, folder: Path, embedded: An
     rows = Store.open(folder / DATABASE)
     try:
         impacts = Impacts.load(folder / KEYWORDS)
-        remote.insert(name, chunk_rows(rows, embedded.vectors, embedded.multilingual), checkpoint)
-        remote.insert(name, unit_rows(rows, impacts, dimension, multilingual), checkpoint)
+        remote.insert(name, CHUNK_ROW, chunk_rows(rows, embedded.vectors, embedded.multilingual), checkpoint)
+        remote.insert(name, UNIT_ROW, unit_rows(rows, impacts), checkpoint)
     finally:
         rows.close()
     remote.finish(name)
