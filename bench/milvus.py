@@ -120,8 +120,8 @@ def scale(work: Path, size: int, rounds: int) -> str:
                         times.setdefault((name, what), []).append(time.perf_counter() - start)
         overlap = []
         for q in questions:  # by text: the synthetic corpus repeats paragraphs, and equal texts tie in any order
-            a, b = ([u.paragraph.text for u in libs[n].pipeline.units([c.unit_id for c in libs[n].pipeline.rank(q, 10)])]
-                    for n in stores)
+            a, b = ([u.paragraph.text for u in lib.pipeline.units([c.unit_id for c in lib.pipeline.rank(q, 10)])]
+                    for lib in libs.values())
             overlap.append(len(set(a) & set(b)) / max(1, len(set(a))))
     finally:
         for lib in libs.values():

@@ -165,7 +165,8 @@ def _start(corpus: Path, index: Path, uri: str, point: str, flag: Path) -> subpr
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), PAUSE_AT: point, PAUSE_FILE: str(flag)}
     return subprocess.Popen(
         [sys.executable, "-m", "tipsearch.cli", "build", "--model", "hashing-384", "--corpus", str(corpus),
-         "--index", str(index), "--store", uri, "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--index", str(index), "--store", uri, "-q"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _answers(index: Path) -> list[list[str]]:

@@ -219,8 +219,8 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         if live is not None:
             live.close()
     dimension = embedder.dimension if embedder else (old.dimension if old else 384)
-    checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, embedder is not None and can_read(embedder),
-                                 faiss=remote is None)
+    reads = embedder is not None and can_read(embedder)
+    checks, kind = write_vectors(tmp, embedded, dimension, options.vector_index, reads, faiss=remote is None)
     stored = {"store": target}
     if remote is not None:
         from tipsearch.index import milvus

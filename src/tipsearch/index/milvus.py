@@ -124,16 +124,17 @@ class Milvus:
         try:
             return fn(*args, **kwargs)
         except self._errors as e:
-            message = str(getattr(e, "message", "") or e)
+            message = (str(getattr(e, "message", "") or e).splitlines() or [e.__class__.__name__])[0]
             lowered = message.lower()
             if "not found" in lowered or "not exist" in lowered:
-                raise IndexMissingError(f"{what}: the collection is not in Milvus at {self.uri.address} ({message[:120]}): "
-                                        f"run `tipsearch build --store {self.uri.text}`") from e
+                raise IndexMissingError(
+                    f"{what}: the collection is not in Milvus at {self.uri.address} ({message[:120]}): "
+                    f"run `tipsearch build --store {self.uri.text}`") from e
             if any(w in lowered for w in ("connect", "unavailable", "deadline", "timeout", "closed")):
                 raise self._unreachable(e) from e
             raise StoreUnavailableError(
-                f"Milvus at {self.uri.address} could not {what} ({message.splitlines()[0][:160]}): run the command again; "
-                f"if it fails again, build the index again with --store {self.uri.text}") from e
+                f"Milvus at {self.uri.address} could not {what} ({message[:160]}): run the command again; if it "
+                f"fails again, build the index again with --store {self.uri.text}") from e
         except Exception as e:  # grpc's own errors when a server goes away mid-call
             if e.__class__.__module__.startswith(("grpc", "pymilvus")):
                 raise self._unreachable(e) from e
@@ -381,7 +382,11 @@ class MilvusVectors:
         n = min(n, len(self) if allowed is None else len(allowed), MAX_TOP_K)
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return self.milvus.dense(self.name, self.field, query, n, restriction(selection, allowed, CHUNK_ROW))
+        ids, scores = self.milvus.dense(self.name, self.field, query, n, restriction(selection, allowed, CHUNK_ROW))
+        # Equal scores (a paragraph repeated in many documents) in the order FAISS' heap gives them, higher id first,
+        # so that the units cut at a pool's end are the local store's
+        order = np.lexsort((-ids, -scores))
+        return ids[order], scores[order]
 
     def reconstruct(self, ids: list[int] | np.ndarray) -> np.ndarray:
         return self.milvus.vectors(self.name, self.field, list(np.asarray(ids, dtype=np.int64)), self.dimension)
@@ -417,11 +422,17 @@ class MilvusStore(Store):
         query: dict[int, float] = {}
         for r in rows:
             query[int(r)] = query.get(int(r), 0.0) + 1.0
-        # Twice the limit, then ordered as the local list: equal scores at the cut are taken by unit id.
-        found = self.milvus.sparse(self.collection, query, min(2 * limit, MAX_TOP_K),
-                                   restriction(selection, allowed, UNIT_ROW))
-        found = sorted(((u, s) for u, s in found if s > 0), key=lambda x: (-x[1], x[0]))
-        return found[:limit]
+        # Ordered as the local list: among equal scores the lower unit id first, also at the cut. Milvus returns
+        # an arbitrary few of many equal scores (a paragraph repeated in many documents), so the list is fetched
+        # deeper until the scores at the cut are all in it (or Milvus' limit is reached).
+        where = restriction(selection, allowed, UNIT_ROW)
+        depth = min(2 * limit, MAX_TOP_K)
+        while True:
+            found = sorted(((u, s) for u, s in self.milvus.sparse(self.collection, query, depth, where) if s > 0),
+                           key=lambda x: (-x[1], x[0]))
+            if len(found) < depth or depth >= MAX_TOP_K or found[limit - 1][1] > found[-1][1]:
+                return found[:limit]
+            depth = min(4 * depth, MAX_TOP_K)
 
 
 def chunk_rows(store: Store, vectors: np.ndarray, multilingual: np.ndarray | None) -> Iterator[dict]:
@@ -455,7 +466,8 @@ def _rows(store: Store, chunks: bool) -> Iterator[tuple[int, int, dict]]:
         joined = "|".join(_ascii_lower(s) for s in json.loads(states))
         yield int(chunk), int(unit), {
             "document_id": int(document), "year": -1 if year is None else int(year),
-            "body": _ascii_lower(body or "")[:_TEXT], "kind": (kind or "")[:_TEXT], "language": (language or "")[:_TEXT],
+            "body": _ascii_lower(body or "")[:_TEXT], "kind": (kind or "")[:_TEXT],
+            "language": (language or "")[:_TEXT],
             "states": f"|{joined}|"[:_TEXT] if joined else ""}
 
 

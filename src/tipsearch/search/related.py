@@ -102,8 +102,8 @@ def best_per_document(
     if not question or (allowed is not None and not allowed):
         return []
     where = {chunk: (unit, doc) for chunk, unit, doc in store.select_chunks()}
-    ids, scores = vectors.search(embedder.embed([question])[0], len(vectors), None if allowed is None else allowed.chunks,
-                                 None if allowed is None else allowed.selection)
+    ids, scores = vectors.search(embedder.embed([question])[0], len(vectors),
+                                 None if allowed is None else allowed.chunks, None if allowed is None else allowed.selection)
     best: dict[int, tuple[int, float]] = {}
     for chunk, score in zip(ids, scores):
         unit, doc = where[int(chunk)]
