@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,6 +49,12 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
+def overlap(a: Sequence[str], b: Sequence[str]) -> float:
+    """The share of a's top 10 in b's; 1 where both are empty (a question no keyword of which any unit holds)."""
+    a, b = set(a[:10]), set(b[:10])
+    return len(a & b) / len(a) if a else float(not b)
+
+
 def quality(work: Path) -> str:
     from tipsearch.models.embedders import MiniLMEmbedder
     shutil.copytree(ROOT / "corpus", work / "corpus")
@@ -68,8 +75,7 @@ def quality(work: Path) -> str:
             finally:
                 lib.close()
         for a, b in zip(scores["local"], scores["milvus-lite"]):
-            overlaps = [len(set(x.ranked[:10]) & set(y.ranked[:10])) / max(1, len(x.ranked[:10]))
-                        for x, y in zip(a.outcomes, b.outcomes)]
+            overlaps = [overlap(x.ranked, y.ranked) for x, y in zip(a.outcomes, b.outcomes)]
             worst = max(worst, abs(a.ndcg10 - b.ndcg10))
             lines.append(f"| {set_name} | {a.questions} | {a.mode} | {a.ndcg10:.4f} | {b.ndcg10:.4f} | "
                          f"{b.ndcg10 - a.ndcg10:+.4f} | {min(overlaps):.2f} | {sum(o < 0.9 for o in overlaps)} |")
