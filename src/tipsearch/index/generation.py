@@ -56,6 +56,10 @@ class Generation:
         pieces = PieceStore.load(folder, manifest.dimension) if PIECES in manifest.files else None
         spans = SpanStore.load(folder) if SPANS in manifest.files else None
         sentences = SentenceStore.load(folder) if SENTENCE_VECTORS in manifest.files else None
+        if not uri.is_milvus:
+            vectors = VectorIndex.load(folder / VECTORS, manifest.dimension, manifest.vectors)
+            multilingual = VectorIndex.load(folder / MULTILINGUAL_VECTORS, manifest.dimension, manifest.vectors) \
+                if MULTILINGUAL_VECTORS in manifest.files else None
         rows = Store.open(folder / DATABASE)
         try:
             rows.check_counts(manifest.units, manifest.vectors)
@@ -63,10 +67,6 @@ class Generation:
             if uri.is_milvus:
                 from tipsearch.index import milvus  # pymilvus only where a Milvus store is asked for
                 rows, vectors, multilingual = milvus.open_generation(uri, manifest, rows)
-            else:
-                vectors = VectorIndex.load(folder / VECTORS, manifest.dimension, manifest.vectors)
-                multilingual = VectorIndex.load(folder / MULTILINGUAL_VECTORS, manifest.dimension, manifest.vectors) \
-                    if MULTILINGUAL_VECTORS in manifest.files else None
         except Exception:
             rows.close()
             raise
