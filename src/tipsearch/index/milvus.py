@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
@@ -58,6 +59,9 @@ _SERVER_SEARCH = {"metric_type": "IP", "params": {"ef": 128}}
 
 
 def _pymilvus() -> Any:
+    # gRPC's C core logs keepalive chatter with Milvus Lite's in-process server ("too_many_pings") to stderr on long
+    # calls; the failures that matter reach us as exceptions
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     try:
         import pymilvus
     except ImportError as e:
@@ -382,9 +386,19 @@ class MilvusVectors:
         n = min(n, len(self) if allowed is None else len(allowed), MAX_TOP_K)
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        ids, scores = self.milvus.dense(self.name, self.field, query, n, restriction(selection, allowed, CHUNK_ROW))
-        # Equal scores (a paragraph repeated in many documents) in the order FAISS' heap gives them, higher id first,
-        # so that the units cut at a pool's end are the local store's
+        # Equal scores (a paragraph repeated in many documents) as FAISS' flat scan gives them: of those straddling
+        # the cut, the lowest ids; listed higher id first. So a pool's last units are the local store's. Milvus
+        # returns an arbitrary few of them: fetched deeper while they straddle the cut.
+        where = restriction(selection, allowed, CHUNK_ROW)
+        limit = len(self) if allowed is None else len(allowed)
+        depth = min(n + 1, limit, MAX_TOP_K)
+        while True:
+            ids, scores = self.milvus.dense(self.name, self.field, query, depth, where)
+            if len(ids) <= n or depth >= min(limit, MAX_TOP_K) or scores[n - 1] > scores.min():
+                break
+            depth = min(4 * depth, limit, MAX_TOP_K)
+        keep = np.lexsort((ids, -scores))[:n]
+        ids, scores = ids[keep], scores[keep]
         order = np.lexsort((-ids, -scores))
         return ids[order], scores[order]
 
