@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -48,6 +49,9 @@ from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file
 from tipsearch.models import e5
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
+
+if TYPE_CHECKING:  # pymilvus is imported only where a Milvus store is asked for
+    from tipsearch.index.milvus import Milvus
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +174,7 @@ def plan(corpus_dir: Path, layout: IndexLayout) -> Plan:
 
 
 @contextmanager
-def _target(store: str | None, layout: IndexLayout) -> Iterator[object | None]:
+def _target(store: str | None, layout: IndexLayout) -> Iterator[Milvus | None]:
     """The Milvus a build writes to (index/milvus.py), connected before anything is written; None: local."""
     old = layout.manifest_or_none()
     uri = StoreURI.parse(store if store is not None else old.extra.get("store") if old else None)
@@ -186,7 +190,7 @@ def _target(store: str | None, layout: IndexLayout) -> Iterator[object | None]:
 
 
 def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: dict[Path, ParsedFile],
-           remote: object | None = None) -> BuildReport:
+           remote: Milvus | None = None) -> BuildReport:
     start = time.perf_counter()
     the_plan = plan(corpus_dir, layout)
     old = the_plan.old
@@ -241,7 +245,7 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
                        time.perf_counter() - start)
 
 
-def _open_live(layout: IndexLayout, old: Manifest, remote: object | None = None) -> Generation | None:
+def _open_live(layout: IndexLayout, old: Manifest, remote: Milvus | None = None) -> Generation | None:
     """The live generation if it opens and checks (Generation.open); a damaged one is rebuilt, not reused.
     Where it is in the Milvus this build writes to, it is read there (remote's address)."""
     same = remote is not None and StoreURI.parse(old.extra.get("store")).is_milvus
@@ -345,7 +349,7 @@ def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: s
     return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, kind
 
 
-def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None, remote: object | None = None
+def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None, remote: Milvus | None = None
            ) -> None:
     """Make the new generation live: rename its folder into place, then replace the manifest atomically (with
     Milvus: then move the alias to its collection and drop the older ones)."""
@@ -375,7 +379,7 @@ def _fsync_tree(path: Path) -> None:
     fsync_dir(path)
 
 
-def _remove_leftovers(layout: IndexLayout, live: Manifest | None, remote: object | None = None) -> None:
+def _remove_leftovers(layout: IndexLayout, live: Manifest | None, remote: Milvus | None = None) -> None:
     """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one (and in
     Milvus, a collection the live manifest does not name).
 
