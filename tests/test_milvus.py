@@ -249,3 +249,15 @@ def test_a_missing_collection_says_to_build(tmp_path: Path, milvus_db: Path,
     assert main(["documents", "--index", str(tmp_path / "index")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not in Milvus" in err
+
+
+def test_filters_become_expressions_on_the_scalar_fields_or_the_allowed_ids() -> None:
+    from tipsearch.index.milvus import CHUNK_ROW, UNIT_ROW, restriction
+    from tipsearch.index.store import Selection
+    assert restriction(None, None, CHUNK_ROW) == ""
+    said = restriction(Selection(year_to=2020, body="Working Group", kind="other", state="Philippines",
+                                 language="fr", exclude_units=frozenset({3, 1})), [7], CHUNK_ROW)
+    assert said == ('year >= 0 and year <= 2020 and body like "%working group%" and kind != "recommendation" and '
+                    'states like "%philippines%" and language == "fr" and unit_id not in [1,3]')
+    # a character a `like` pattern would read as syntax: the allowed ids themselves, exact
+    assert restriction(Selection(body='50% "quoted"'), [4, 2], UNIT_ROW) == "pk in [4,2]"
