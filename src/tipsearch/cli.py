@@ -53,6 +53,10 @@ def command(name: str, help_: str, options: Options, example: str) -> Callable[[
     return register
 
 
+def _open(args: argparse.Namespace, **kwargs) -> library.Library:
+    return library.Library.open(args.index, store=args.store, **kwargs)
+
+
 def _corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, default=library.DEFAULT_CORPUS, help="corpus folder (default: corpus/)")
     p.add_argument("--model", default=MINILM, choices=(MINILM, HASHING),
@@ -106,7 +110,7 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     report = library.build(args.corpus, args.index, model=args.model, progress=not args.quiet, force=args.force,
                            device=args.device, precision=args.precision, vector_index=args.vector_index,
-                           multilingual=MODEL_SETS.get(args.models))
+                           multilingual=MODEL_SETS.get(args.models), store=args.store)
     out.print_report(report)
     return EXIT_SKIPPED if report.skipped else 0
 
@@ -121,7 +125,7 @@ def _add_options(p: argparse.ArgumentParser) -> None:
 def cmd_add(args: argparse.Namespace) -> int:
     report = library.add(args.files, args.corpus, args.index, model=args.model, progress=not args.quiet,
                          device=args.device, precision=args.precision, vector_index=args.vector_index,
-                         multilingual=MODEL_SETS.get(args.models))
+                         multilingual=MODEL_SETS.get(args.models), store=args.store)
     out.print_report(report)
     return EXIT_SKIPPED if report.skipped else 0
 
@@ -156,7 +160,7 @@ def _questions(args: argparse.Namespace) -> list[str]:
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.question and not args.queries:
         raise TipsearchError('give a question, e.g. tipsearch search "legal assistance for victims"')
-    lib = library.Library.open(args.index, precision=args.precision)
+    lib = _open(args, precision=args.precision)
     if lib.preparing_multilingual:
         print(f"note: {library.PREPARING}", file=sys.stderr)
     filters = _filters(args)
@@ -182,7 +186,7 @@ def _related_options(p: argparse.ArgumentParser) -> None:
 @command("related", "From one paragraph, the paragraphs on the same subject in other documents.", _related_options,
          example='tipsearch related CTOC/COP/WG.4/2023/4 "Recommendation 2" --year-to 2019')
 def cmd_related(args: argparse.Namespace) -> int:
-    hits = library.Library.open(args.index).related(
+    hits = _open(args).related(
         args.document, args.paragraph, k=args.k, filters=_filters(args), same_document=args.same_document)
     out.print_hits(hits, args.json)
     return 0
@@ -197,7 +201,7 @@ def _timeline_options(p: argparse.ArgumentParser) -> None:
 @command("timeline", "A topic through time: each document's best paragraph for it, in date order.", _timeline_options,
          example='tipsearch timeline "joint investigation teams" --body "working group"')
 def cmd_timeline(args: argparse.Namespace) -> int:
-    entries = library.Library.open(args.index).timeline(args.question, filters=_filters(args))
+    entries = _open(args).timeline(args.question, filters=_filters(args))
     if args.json:
         out.print_json(timeline_json(entries))
     else:
@@ -219,7 +223,7 @@ def _eval_options(p: argparse.ArgumentParser) -> None:
          example="tipsearch eval tests/data/qa_2022.jsonl --mode hybrid")
 def cmd_eval(args: argparse.Namespace) -> int:
     questions = evaluation.read_questions(args.questions)
-    results = evaluation.evaluate(library.Library.open(args.index).pipeline, questions, args.mode, args.k)
+    results = evaluation.evaluate(_open(args).pipeline, questions, args.mode, args.k)
     if args.json:
         out.print_json([scores_dict(s, with_questions=args.misses) for s in results])
     else:
@@ -233,7 +237,7 @@ def _json_option(p: argparse.ArgumentParser) -> None:
 
 @command("documents", "List the indexed documents.", _json_option, example="tipsearch documents --json")
 def cmd_documents(args: argparse.Namespace) -> int:
-    lib = library.Library.open(args.index)
+    lib = _open(args)
     docs, before = lib.documents(), lib.predecessors()
     if args.json:
         out.print_json(documents_json(docs, before))
@@ -250,7 +254,7 @@ def _show_options(p: argparse.ArgumentParser) -> None:
 @command("show", "Show a document's paragraphs in order.", _show_options,
          example="tipsearch show wg-tip-2022-report.txt")
 def cmd_show(args: argparse.Namespace) -> int:
-    doc, units = library.Library.open(args.index).document(args.document)
+    doc, units = _open(args).document(args.document)
     if args.json:
         out.print_json(document_json(doc, units))
     else:
@@ -273,7 +277,7 @@ def _compare_options(p: argparse.ArgumentParser) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     from tipsearch import redline  # python-docx is only imported when a comparison is written
 
-    c = library.Library.open(args.index).compare(args.old, args.new)
+    c = _open(args).compare(args.old, args.new)
     pairs = [p for p in c.pairs if p.status != "same"] if args.changes else list(c.pairs)
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else None)
     if args.json:
@@ -303,7 +307,7 @@ def _history_options(p: argparse.ArgumentParser) -> None:
 @command("history", "A paragraph back through its series: where its wording first appeared and each change.",
          _history_options, example="tipsearch history A/RES/99/901 7")
 def cmd_history(args: argparse.Namespace) -> int:
-    steps = library.Library.open(args.index).history(args.document, args.paragraph)
+    steps = _open(args).history(args.document, args.paragraph)
     if args.json:
         out.print_json(history_json(steps))
     else:
@@ -334,7 +338,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt == "docx" and args.output is None:
         raise TipsearchError("DOCX is a binary file: give -o FILE.docx")
     refs = (export.read_pack(args.pack) if args.pack else []) + [export.parse_cite(c) for c in args.cite]
-    items = export.resolve(library.Library.open(args.index), refs)
+    items = export.resolve(_open(args), refs)
     data = export.render(items, fmt, args.title)
     if args.output is None:
         sys.stdout.write(data.decode("utf-8-sig"))
@@ -363,7 +367,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tipsearch.api import Limits, serve  # FastAPI and uvicorn are only imported to serve
 
     serve(args.index, args.host, args.port, args.workers, args.token_file, Limits(seconds=args.time_limit),
-          access_log=not args.quiet)
+          access_log=not args.quiet, store=args.store)
     return 0
 
 
@@ -378,6 +382,10 @@ def _parser() -> argparse.ArgumentParser:
     for c in COMMANDS.values():
         p = sub.add_parser(c.name, help=c.help, description=c.help, epilog=f"Example: {c.example}", formatter_class=fmt)
         p.add_argument("--index", type=Path, default=library.DEFAULT_INDEX, help="index folder (default: index/)")
+        p.add_argument("--store", default=None, metavar="URI",
+                       help="where the vectors and keyword lists are: local (SQLite + FAISS in the index folder), "
+                            "milvus-lite:PATH.db (embedded Milvus) or http://HOST:19530 (a Milvus server); default: "
+                            "where the index was built, local for a new one")
         c.options(p)
         p.set_defaults(func=c.run)
     return parser

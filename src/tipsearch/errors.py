@@ -55,3 +55,7 @@ class PackError(TipsearchError):
 
 class BadFilterError(TipsearchError):
     """A search filter or grouping that cannot be met as given (kind, year range, group size)."""
+
+
+class StoreUnavailableError(TipsearchError):
+    """The store an index lives in (a Milvus server, a Milvus Lite file) cannot be reached or opened."""

@@ -36,9 +36,12 @@ class Library:
 
     @classmethod
     def open(cls, index_dir: Path | str = DEFAULT_INDEX, embedder: Embedder | None = None,
-             precision: str | None = None, load: EmbedderLoader | None = None) -> Library:
-        """Open a built index; the model is loaded on the first search (see Pipeline for precision, load)."""
-        generation = Generation.open(index_dir)
+             precision: str | None = None, load: EmbedderLoader | None = None, store: str | None = None) -> Library:
+        """Open a built index; the model is loaded on the first search (see Pipeline for precision, load).
+
+        store: where its vectors are (`local`, `milvus-lite:PATH.db`, `http://HOST:19530`); default: where it was
+        built."""
+        generation = Generation.open(index_dir, store=store)
         try:
             return cls(generation, Pipeline(generation, embedder, precision, load))
         except Exception:

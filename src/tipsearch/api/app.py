@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tipsearch.api.live import LiveLibrary
 from tipsearch.errors import (
     BadFilterError, BadOptionError, IndexBusyError, IndexCorruptError, IndexMissingError, ModelMissingError,
-    NotFoundError, TipsearchError,
+    NotFoundError, StoreUnavailableError, TipsearchError,
 )
 from tipsearch.ingest.language import LANGUAGES
 from tipsearch.library import Library
@@ -66,6 +66,7 @@ STATUS: tuple[tuple[type[TipsearchError], int], ...] = (
     (IndexCorruptError, 503),
     (IndexBusyError, 503),
     (ModelMissingError, 503),
+    (StoreUnavailableError, 503),  # a Milvus store out of reach (index/milvus.py)
     (TipsearchError, 400),
 )
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from tipsearch.api.app import Limits, create_app
 from tipsearch.errors import BadOptionError, TipsearchError
+from tipsearch.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,16 @@ def app_from_environment() -> FastAPI:
     """The app for one worker process, from the options its parent put in TIPSEARCH_SERVE."""
     options = json.loads(os.environ[ENVIRONMENT])
     token = read_token(Path(options["token_file"])) if options["token_file"] else None
-    return create_app(Path(options["index"]), token, Limits(**options["limits"]))
+    store = options.get("store")
+    return create_app(Path(options["index"]), token, Limits(**options["limits"]),
+                      open_library=lambda index: Library.open(index, store=store))
 
 
 def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          token_file: Path | str | None = None, limits: Limits = Limits(), access_log: bool = True) -> None:
-    """Serve until interrupted. Without token_file only a loopback address is allowed."""
+          token_file: Path | str | None = None, limits: Limits = Limits(), access_log: bool = True,
+          store: str | None = None) -> None:
+    """Serve until interrupted. Without token_file only a loopback address is allowed. store: where the vectors
+    are (index/store_uri.py; default: where the index was built)."""
     import uvicorn  # the server is only imported by `tipsearch serve`
 
     if token_file is not None:
@@ -65,7 +70,8 @@ def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, work
     if not (Path(index_dir) / "manifest.json").is_file():
         log.warning("no index at %s/ yet: /health says not ready until `tipsearch build` makes one", index_dir)
     os.environ[ENVIRONMENT] = json.dumps({"index": str(Path(index_dir).resolve()), "limits": asdict(limits),
-                                          "token_file": str(Path(token_file).resolve()) if token_file else None})
+                                          "token_file": str(Path(token_file).resolve()) if token_file else None,
+                                          "store": store})
     uvicorn.run("tipsearch.api.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, server_header=False, timeout_graceful_shutdown=5,
                 log_level="info" if access_log else "warning")

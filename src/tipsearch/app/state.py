@@ -55,7 +55,8 @@ def _embedder(model: str, precision: str) -> Embedder:
 @st.cache_resource(show_spinner="Opening the index...")
 def _library(index: str) -> Library:
     # The model is kept across reopenings after an upload, at the precision the index was built with.
-    return Library.open(index, load=_embedder)
+    # TIPSEARCH_STORE: where the index's vectors are (`--store`), when not where it was built.
+    return Library.open(index, load=_embedder, store=os.environ.get("TIPSEARCH_STORE") or None)
 
 
 def library() -> Library:

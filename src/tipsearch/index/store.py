@@ -7,6 +7,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tipsearch.errors import IndexCorruptError, NotFoundError
@@ -84,6 +85,22 @@ def query_words(question: str, max_terms: int = 64) -> list[str]:
 def fts_query(question: str, max_terms: int = 64) -> str | None:
     """Any text -> a safe FTS5 query: each word quoted, OR-ed. FTS5 syntax becomes words."""
     return " OR ".join(f'"{w}"' for w in query_words(question, max_terms)) or None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a search is restricted to, as fields every store keeps (Store.select_chunks' conditions and the
+    exclusions): a store that filters inside its engine (index/milvus.py) reads this, the local one the ids."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    document_ids: frozenset[int] = frozenset()
+    body: str | None = None
+    kind: str | None = None
+    state: str | None = None
+    language: str | None = None
+    exclude_units: frozenset[int] = field(default_factory=frozenset)
+    exclude_documents: frozenset[int] = field(default_factory=frozenset)
 
 
 class Store:
@@ -245,12 +262,14 @@ class Store:
         return counts
 
     def keyword_search(self, question: str, limit: int, allowed: Collection[int] | None = None,
-                       context_weight: float = CONTEXT_WEIGHT, use_impacts: bool = True) -> list[tuple[int, float]]:
+                       context_weight: float = CONTEXT_WEIGHT, use_impacts: bool = True,
+                       selection: Selection | None = None) -> list[tuple[int, float]]:
         """(unit id, BM25 score, higher is better) best first; only units in `allowed` when given.
 
         The restriction is inside the query, before LIMIT, so it never hides a better allowed unit.
         The same scores come from the precomputed impacts when loaded and exact for this query
-        (use_impacts=False asks FTS5 itself).
+        (use_impacts=False asks FTS5 itself). selection: what `allowed` was made from (read by stores that
+        filter inside their engine; here the ids serve).
         """
         query = fts_query(question)
         if query is None:

@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from tipsearch.errors import BadOptionError, IndexCorruptError
+from tipsearch.index.store import Selection
 
 FLAT = "flat"
 FLAT16 = "flat16"
@@ -117,11 +118,13 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None,
+               selection: Selection | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(chunk ids, scores) of the n nearest chunks, best first; only chunk ids in `allowed` when given.
 
         The restriction is a FAISS ID selector applied during the search, so the n returned are
-        the n best allowed chunks, not what is left of the n best after dropping.
+        the n best allowed chunks, not what is left of the n best after dropping. selection: what `allowed`
+        was made from (a store that filters inside its engine reads it; here the ids serve).
         """
         n = min(n, len(self) if allowed is None else len(allowed))
         if n <= 0:

@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 
 from tipsearch.errors import BadFilterError
-from tipsearch.index.store import Store
+from tipsearch.index.store import Selection, Store
 from tipsearch.ingest.language import LANGUAGES
 
 KINDS = ("recommendation", "other")
@@ -61,6 +61,7 @@ class Allowed:
 
     units: frozenset[int]
     chunks: np.ndarray  # int64, sorted
+    selection: Selection | None = None  # what they were selected by, for a store that filters in its engine
 
     def __len__(self) -> int:
         return len(self.units)
@@ -84,7 +85,9 @@ def allowed(
     rows = store.select_chunks(filters.year_from, filters.year_to, document_ids, filters.body, filters.kind,
                                filters.state, filters.language)
     rows = [r for r in rows if r[1] not in exclude_units and r[2] not in exclude_documents]
-    return Allowed(frozenset(r[1] for r in rows), np.array([r[0] for r in rows], dtype=np.int64))
+    selection = Selection(filters.year_from, filters.year_to, frozenset(document_ids), filters.body, filters.kind,
+                          filters.state, filters.language, frozenset(exclude_units), frozenset(exclude_documents))
+    return Allowed(frozenset(r[1] for r in rows), np.array([r[0] for r in rows], dtype=np.int64), selection)
 
 
 def per_document(items: Sequence[T], document_of: Callable[[T], int], n: int) -> list[T]:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-import numpy as np
 
 from tipsearch.errors import BadOptionError, IndexCorruptError
 from tipsearch.index.generation import Generation

@@ -85,7 +85,8 @@ def related_candidates(
     pool = max(50, 5 * k)
     rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "keyword"):
-        rankings["keyword"] = store.keyword_search(clip(unit.paragraph.text), pool, None if allowed is None else allowed.units)
+        rankings["keyword"] = store.keyword_search(clip(unit.paragraph.text), pool, None if allowed is None else allowed.units,
+                                                   selection=None if allowed is None else allowed.selection)
     if mode in ("hybrid", "semantic"):
         rankings["semantic"] = nearest_units(store, vectors, vector, pool, allowed)
     return combine(rankings, mode, k)
@@ -101,7 +102,8 @@ def best_per_document(
     if not query or query.vector is None or (allowed is not None and not allowed):
         return []
     where = {chunk: (unit, doc) for chunk, unit, doc in store.select_chunks()}
-    ids, scores = vectors.search(query.vector, len(vectors), None if allowed is None else allowed.chunks)
+    ids, scores = vectors.search(query.vector, len(vectors), None if allowed is None else allowed.chunks,
+                                 None if allowed is None else allowed.selection)
     best: dict[int, tuple[int, float]] = {}
     for chunk, score in zip(ids, scores):
         unit, doc = where[int(chunk)]

@@ -99,7 +99,8 @@ def keyword(
     (question words out)."""
     words = query.keywords if isinstance(query, Query) else text.keyword_text(query, ranking.stopwords)
     return store.keyword_search(words, n, None if allowed is None else allowed.units,
-                                context_weight=ranking.context_weight)
+                                context_weight=ranking.context_weight,
+                                selection=None if allowed is None else allowed.selection)
 
 
 def coverage(store: Store, query: Query | str, units: Collection[int]) -> list[tuple[int, float]]:
@@ -154,7 +155,8 @@ def nearest_units(
 ) -> list[tuple[int, float]]:
     """(unit id, cosine) of the n units nearest a vector, best first; a unit scores as its best chunk."""
     # Long units have several windows: fetch enough chunks to still find n distinct units.
-    ids, scores = vectors.search(vector, n * 8, None if allowed is None else allowed.chunks)
+    ids, scores = vectors.search(vector, n * 8, None if allowed is None else allowed.chunks,
+                                 None if allowed is None else allowed.selection)
     chunk_unit = store.chunk_units([int(i) for i in ids])
     best: dict[int, float] = {}
     for chunk, score in zip(ids, scores):
