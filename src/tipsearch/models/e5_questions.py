@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 from tipsearch.models.e5_file import E5File, dequantize, package_file
 from tipsearch.models.e5_reader import E5Reader
 from tipsearch.models.e5_tokens import QUERY, E5Tokenizer
-from tipsearch.models.question_encoder import opens, session, write_atomic
+from tipsearch.models.question_encoder import prepare_graph, session, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +54,8 @@ def prepare(index_root: Path, progress: bool = False) -> Path | None:
     """Make the index's multilingual question graph unless it is there; remove graphs of other weights. None when
     it cannot be made (questions then go to the torch model)."""
     try:
-        path = graph_path(index_root)
-        for old in index_root.glob(f"{PREFIX}*.onnx"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        if path.exists() and not opens(path):
-            log.warning("multilingual question graph %s is damaged: making it again", path)
-            path.unlink()
-        if not path.exists():
-            start = time.perf_counter()
-            if progress:
-                log.info("preparing the multilingual question encoder (once per index)")
-            write_graph(E5File(), path)
-            log.info("multilingual question graph written to %s in %.1f s", path, time.perf_counter() - start)
-        return path
+        return prepare_graph(graph_path(index_root), PREFIX, lambda path: write_graph(E5File(), path),
+                             "the multilingual question encoder" if progress else None)
     except Exception as e:  # noqa: BLE001 - an optional speed-up: the torch model still answers
         log.warning("no ONNX multilingual question encoder (%s: %s); questions go to torch", e.__class__.__name__, e)
         return None

@@ -70,23 +70,29 @@ def prepare(index_root: Path, model: Path | None = None, progress: bool = False)
     """
     try:
         model = model or model_path()
-        path = graph_path(index_root, model)
-        for old in index_root.glob(f"{PREFIX}*.onnx"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        if path.exists() and not opens(path):
-            log.warning("question encoder %s is damaged: making it again", path)
-            path.unlink()
-        if not path.exists():
-            start = time.perf_counter()
-            if progress:
-                print("Preparing the question encoder (once per index) ...", file=sys.stderr, flush=True)
-            write_graph(model, path)
-            log.info("question encoder written to %s in %.1f s", path, time.perf_counter() - start)
-        return path
+        return prepare_graph(graph_path(index_root, model), PREFIX, lambda path: write_graph(model, path),
+                             "the question encoder" if progress else None)
     except Exception as e:  # noqa: BLE001 - an optional speed-up: the torch path still answers
         log.warning("no ONNX question encoder (%s: %s); questions take the torch path", e.__class__.__name__, e)
         return None
+
+
+def prepare_graph(path: Path, prefix: str, write: Callable[[Path], None], announce: str | None = None) -> Path:
+    """The graph at path, written unless it is there and opens; the folder's graphs of the same prefix for other
+    weights removed. announce: what to say on stderr while it is made (once per index)."""
+    for old in path.parent.glob(f"{prefix}*.onnx"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    if path.exists() and not opens(path):
+        log.warning("%s is damaged: making it again", path)
+        path.unlink()
+    if not path.exists():
+        start = time.perf_counter()
+        if announce:
+            print(f"Preparing {announce} (once per index) ...", file=sys.stderr, flush=True)
+        write(path)
+        log.info("%s written in %.1f s", path, time.perf_counter() - start)
+    return path
 
 
 def write_graph(model: Path, dest: Path) -> None:
