@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-
 from tipsearch.errors import BadOptionError, IndexCorruptError
 from tipsearch.index.generation import Generation
 from tipsearch.models.embedders import (
