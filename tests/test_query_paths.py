@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -130,8 +131,7 @@ def test_a_search_reads_its_question_once_and_runs_each_model_once(tmp_path: Pat
         def embed_queries(self, texts):  # noqa: ANN001, ANN201
             return self.embed(texts)
 
-    shutil_copy = __import__("shutil").copytree
-    shutil_copy(DATA.parent.parent / "corpus", tmp_path / "corpus")
+    shutil.copytree(DATA.parent.parent / "corpus", tmp_path / "corpus")
     question = "non-punishment of victims of trafficking"
     asked = {"first": 0, "second": 0}
 
