@@ -79,3 +79,10 @@ class Encoder(nn.Module):
     def __init__(self, cfg: dict) -> None:
         super().__init__()
         self.layer = nn.ModuleList(Layer(cfg) for _ in range(cfg["num_hidden_layers"]))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The last layer's vector of every position of the embedded x; mask says which positions are real."""
+        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        for layer in self.layer:
+            x = layer(x, bias)
+        return x

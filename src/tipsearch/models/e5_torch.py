@@ -57,11 +57,7 @@ class E5Model(nn.Module):
         return self.norm(x.to(self.dtype))
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        bias = (1.0 - mask[:, None, None, :].to(self.dtype)) * torch.finfo(self.dtype).min
-        x = self.embed(ids)
-        for layer in self.encoder.layer:
-            x = layer(x, bias)
-        return x
+        return self.encoder(self.embed(ids), mask)
 
 
 def torch_run(model: E5Model, device: str = "cpu") -> Run:

@@ -71,11 +71,7 @@ class MiniLM(nn.Module):
 
     def hidden(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The last layer's vector of every position (padding included; mask says which are real)."""
-        bias = (1.0 - mask[:, None, None, :].to(self.dtype)) * torch.finfo(self.dtype).min
-        x = self.embeddings(ids)
-        for layer in self.encoder.layer:
-            x = layer(x, bias)
-        return x
+        return self.encoder(self.embeddings(ids), mask)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.pool(self.hidden(ids, mask), mask)
