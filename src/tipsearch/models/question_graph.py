@@ -37,26 +37,44 @@ def per_tensor_uint8(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return quantized, stored, zero_point
 
 
-def per_column_int8(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(quantized, scales, zero points) of a MatMul weight [in, out]: symmetric int8 per column, -64..64."""
+def per_column_int8(weight: np.ndarray, top: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(quantized, scales, zero points) of a MatMul weight [in, out]: symmetric int8 per column, -top..top
+    (64: 7-bit, safe on every CPU; 127 where the CPU multiplies int8 with VNNI, see full_int8)."""
     absmax = np.maximum(np.abs(np.minimum(weight.min(axis=0), 0)), np.abs(np.maximum(weight.max(axis=0), 0)))
-    scale = (absmax.astype(np.float64) * 2) / 128.0
+    scale = absmax.astype(np.float64) / top
     stored = scale.astype(np.float32)
     stored = np.where(scale < np.finfo(np.float32).tiny, np.float32(1.0), stored)  # an all-zero column
     quantized = np.clip((weight.astype(np.float32) / stored).round(), -128, 127).astype(np.int8)
     return quantized, stored, np.zeros(weight.shape[1], dtype=np.int8)
 
 
+def full_int8() -> bool:
+    """Whether int8 weights may use their whole range here: a CPU with VNNI (or an ARM one) sums uint8 x int8
+    products in 32 bits. Without it ONNX Runtime pairs them in 16 bits, which saturate past 7-bit weights."""
+    import platform
+
+    if platform.machine().lower() in ("arm64", "aarch64"):
+        return True
+    try:
+        flags = open("/proc/cpuinfo", encoding="ascii", errors="replace").read()
+    except OSError:
+        return False
+    return any(f" {flag}" in flags for flag in ("avx512_vnni", "avx_vnni", "amx_int8"))
+
+
 Quantizer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+Smoothing = Mapping[str, np.ndarray]  # layerN.PART -> the per-channel factor s of that product's input
 
 
 class _Graph:
     """Nodes and initializers as they are added; names are local to this file."""
 
-    def __init__(self, exact: Collection[str] = ()) -> None:
+    def __init__(self, exact: Collection[str] = (), smoothing: Smoothing | None = None, top: int = 64) -> None:
         self.nodes: list = []
         self.initializers: list = []
         self.exact = frozenset(exact)  # the parts of a layer in float32, not int8 (PARTS)
+        self.smoothing = smoothing or {}
+        self.top = top
 
     def constant(self, name: str, value: np.ndarray) -> str:
         from onnx import numpy_helper
@@ -69,10 +87,10 @@ class _Graph:
 
         self.nodes.append(helper.make_node(op, inputs, outputs, domain=domain or None, **attributes))
 
-    def quantized(self, name: str, weight: np.ndarray, quantize: Quantizer = per_column_int8) -> tuple[str, str, str]:
+    def quantized(self, name: str, weight: np.ndarray, quantize: Quantizer | None = None) -> tuple[str, str, str]:
         """A weight quantized (default: a dense weight [in, out] as int8 per column): its three initializers'
         names, the quantized values, the scale(s) and the zero point(s)."""
-        q, scale, zero = quantize(weight)
+        q, scale, zero = quantize(weight) if quantize else per_column_int8(weight, self.top)
         return (self.constant(f"{name}_quantized", q), self.constant(f"{name}_scale", scale),
                 self.constant(f"{name}_zero_point", zero))
 
@@ -82,6 +100,7 @@ class _Graph:
         if name.rpartition(".")[2] in self.exact:
             self.node("MatMul", [x, self.constant(f"{name}_weight", weight.astype(np.float32))], [f"{name}_out"])
             return f"{name}_out"
+        x, weight = self.smoothed(x, name, weight)
         q, scale, zero = self.quantized(name, weight)
         self.node("DynamicQuantizeLinear", [x], [f"{name}_x", f"{name}_x_scale", f"{name}_x_zero"])
         self.node("Mul", [f"{name}_x_scale", scale], [f"{name}_scales"])
@@ -89,6 +108,16 @@ class _Graph:
         self.node("Cast", [f"{name}_int"], [f"{name}_float"], to=1)
         self.node("Mul", [f"{name}_float", f"{name}_scales"], [f"{name}_out"])
         return f"{name}_out"
+
+    def smoothed(self, x: str, name: str, weight: np.ndarray) -> tuple[str, np.ndarray]:
+        """x / s and s * weight for the product name (layerN.PART) where the graph smooths it (SmoothQuant: the
+        same product, with the input's outlying channels moved into the weight before both are quantized)."""
+        s = self.smoothing.get(name)
+        if s is None:
+            return x, weight
+        self.node("Mul", [x, self.constant(f"{name}_inverse_smoothing", (1 / s).astype(np.float32))],
+                  [f"{name}_smoothed"])
+        return f"{name}_smoothed", (weight * s[:, None]).astype(np.float32)
 
 
 def _embeddings(g: _Graph, w: Mapping[str, np.ndarray]) -> str:
@@ -116,17 +145,16 @@ def _int64_zero():  # noqa: ANN202 - an onnx TensorProto
 def _layer(g: _Graph, w: Mapping[str, np.ndarray], i: int, x: str, last: bool) -> str:
     """One encoder layer: attention, skip + layer norm, feed-forward (GELU), skip + layer norm."""
     p = f"encoder.layer.{i}."
-    qkv = np.concatenate([w[f"{p}attention.self.{h}.weight"].T for h in ("query", "key", "value")], axis=1)
     bias = np.concatenate([w[f"{p}attention.self.{h}.bias"] for h in ("query", "key", "value")])
-    _attention(g, i, x, qkv, bias)
-    out = g.dense(f"layer{i}.attention", f"layer{i}.attention_out", w[f"{p}attention.output.dense.weight"].T)
+    _attention(g, i, x, _product_weight(w, i, "qkv"), bias)
+    out = g.dense(f"layer{i}.attention", f"layer{i}.attention_out", _product_weight(w, i, "attention_out"))
     dense_bias = g.constant(f"{p}attention.output.dense.bias", w[f"{p}attention.output.dense.bias"])
     g.node("SkipLayerNormalization", [out, x, *_norm(g, w, f"{p}attention.output"), dense_bias],
            [f"layer{i}.attended"], domain=MS, epsilon=EPSILON)
-    up = g.dense(f"layer{i}.attended", f"layer{i}.up", w[f"{p}intermediate.dense.weight"].T)
+    up = g.dense(f"layer{i}.attended", f"layer{i}.up", _product_weight(w, i, "up"))
     g.node("BiasGelu", [up, g.constant(f"{p}intermediate.dense.bias", w[f"{p}intermediate.dense.bias"])],
            [f"layer{i}.gelu"], domain=MS)
-    down = g.dense(f"layer{i}.gelu", f"layer{i}.down", w[f"{p}output.dense.weight"].T)
+    down = g.dense(f"layer{i}.gelu", f"layer{i}.down", _product_weight(w, i, "down"))
     result = "hidden" if last else f"layer{i}.out"
     g.node("SkipLayerNormalization", [down, f"layer{i}.attended", *_norm(g, w, f"{p}output"),
                                       g.constant(f"{p}output.dense.bias", w[f"{p}output.dense.bias"])],
@@ -141,6 +169,7 @@ def _attention(g: _Graph, i: int, x: str, qkv: np.ndarray, bias: np.ndarray) -> 
         g.node("Attention", [x, g.constant(f"layer{i}.qkv", qkv.astype(np.float32)), bias_name, "mask_index"],
                [f"layer{i}.attention"], domain=MS, num_heads=HEADS)
         return
+    x, qkv = g.smoothed(x, f"layer{i}.qkv", qkv)
     q, scale, zero = g.quantized(f"layer{i}.qkv", qkv)
     g.node("DynamicQuantizeLinear", [x], [f"layer{i}.in_q", f"layer{i}.in_scale", f"layer{i}.in_zero"])
     g.node("QAttention", [f"layer{i}.in_q", q, bias_name, f"layer{i}.in_scale", scale,
@@ -163,15 +192,41 @@ def build(weights: Mapping[str, np.ndarray]):  # noqa: ANN201 - an onnx ModelPro
     return _model(g, weights, LAYERS, x, inputs)
 
 
-def build_layers(weights: Mapping[str, np.ndarray], layers: int, exact: Collection[str] = ()):  # noqa: ANN201
+def build_layers(weights: Mapping[str, np.ndarray], layers: int, exact: Collection[str] = (),  # noqa: ANN201
+                 smoothing: Smoothing | None = None, top: int = 64):
     """An encoder's layers alone (multilingual-e5-small's: its 250k-row word table stays outside, 4-bit):
     `embedded` (the embedding layer's output) and `mask_index` (each row's length, int32) in, the last hidden
-    state out. weights: named as a BERT encoder's (E5File.bert_weights); exact: the PARTS kept in float32."""
+    state out. weights: named as a BERT encoder's (E5File.bert_weights); exact: the PARTS kept in float32;
+    smoothing: the int8 products' input factors (Smoothing); top: the weights' range (per_column_int8)."""
     from onnx import TensorProto, helper
 
     inputs = [helper.make_tensor_value_info("embedded", TensorProto.FLOAT, ["batch", "length", HIDDEN]),
               helper.make_tensor_value_info("mask_index", TensorProto.INT32, ["batch"])]
-    return _model(_Graph(exact), weights, layers, "embedded", inputs)
+    return _model(_Graph(exact, smoothing, top), weights, layers, "embedded", inputs)
+
+
+def smoothing_factors(weights: Mapping[str, np.ndarray], inputs: Mapping[str, np.ndarray], layers: int,
+                      alpha: float) -> dict[str, np.ndarray]:
+    """SmoothQuant's factors (Xiao et al. 2023): s_j = max|x_j|^alpha / max|w_j|^(1 - alpha) for each input
+    channel j of each product, from the largest |input| each channel took on calibration text (inputs:
+    layerN.PART -> that vector) and the weight's largest |row j|."""
+    out = {}
+    for i in range(layers):
+        for part in PARTS:
+            name = f"layer{i}.{part}"
+            w = np.abs(_product_weight(weights, i, part)).max(axis=1).astype(np.float64)
+            x = np.asarray(inputs[name], dtype=np.float64)
+            out[name] = np.clip(x ** alpha / np.maximum(w, 1e-8) ** (1 - alpha), 1e-3, 1e3)
+    return out
+
+
+def _product_weight(w: Mapping[str, np.ndarray], i: int, part: str) -> np.ndarray:
+    """Layer i's weight of a product [in, out], as the graph multiplies by it."""
+    p = f"encoder.layer.{i}."
+    if part == "qkv":
+        return np.concatenate([w[f"{p}attention.self.{h}.weight"].T for h in ("query", "key", "value")], axis=1)
+    name = {"attention_out": "attention.output.dense", "up": "intermediate.dense", "down": "output.dense"}[part]
+    return w[f"{p}{name}.weight"].T
 
 
 def _model(g: _Graph, weights: Mapping[str, np.ndarray], layers: int, x: str, inputs: list):  # noqa: ANN202
