@@ -30,7 +30,7 @@ from tipsearch.models.question_encoder import prepare_graph, session, write_atom
 
 log = logging.getLogger(__name__)
 
-GRAPH_VERSION = 2  # 1: int8 but the feed-forward's down product (float32), 7-bit, no smoothing
+GRAPH_VERSION = 3  # 1: int8 but the feed-forward's down product (float32), 7-bit, no smoothing; 2: fused norms
 ALPHA = 0.7  # SmoothQuant's migration strength: 0.5 left some questions at cosine 0.98, 0.7 kept all over 0.997
 PREFIX = "multilingual-e5-"
 OLD_PREFIXES = ("multilingual-questions-",)  # the graphs of GRAPH_VERSION 1
@@ -79,7 +79,7 @@ class E5Graph:
 
     def __init__(self, path: Path, f: E5File, tokenizer: E5Tokenizer) -> None:
         self.path = path
-        self.session = session(path)
+        self.session = session(path, keep_plain_norms=True)
         c = f.config
         self._words = f.word_blocks
         self._positions = f.matrix("emb.pos", c.hidden)

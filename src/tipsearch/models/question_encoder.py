@@ -123,8 +123,11 @@ def opens(path: Path) -> bool:
         return False
 
 
-def session(path: Path) -> InferenceSession:
-    """One thread, no spinning: a question is too little work to share, and the machine is shared."""
+def session(path: Path, keep_plain_norms: bool = False) -> InferenceSession:
+    """One thread, no spinning: a question is too little work to share, and the machine is shared.
+
+    keep_plain_norms: leave a graph's Add + LayerNormalization as written (question_graph.skip_norm), where ONNX
+    Runtime would fuse them into its slower SkipLayerNormalization."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -133,7 +136,8 @@ def session(path: Path) -> InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # warnings about unused initializers are noise here
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    disabled = ["SkipLayerNormFusion"] if keep_plain_norms else None
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"], disabled_optimizers=disabled)
 
 
 class QuestionEncoder:
