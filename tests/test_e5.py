@@ -235,3 +235,20 @@ def test_the_shipped_calibration_covers_every_product():
     assert set(maxima) == {f"layer{i}.{part}" for i in range(12) for part in PARTS}
     for name, x in maxima.items():
         assert x.shape == ((1536,) if name.endswith("down") else (384,)) and np.all(np.isfinite(x)) and x.min() > 0
+
+
+@needs_model
+def test_without_vnni_the_graph_keeps_7_bit_weights_and_a_float_down_product(monkeypatch, tmp_path):
+    import onnx
+
+    from tipsearch.models import e5_graph, question_graph
+
+    monkeypatch.setattr(question_graph, "full_int8", lambda: False)
+    model = onnx.load(str(e5_graph.prepare(tmp_path)))
+    ops = [n.op_type for n in model.graph.node]
+    assert ops.count("MatMul") == 12 and ops.count("DynamicQuantizeLinear") + ops.count("MatMulInteger") > 0
+    weights = {t.name: onnx.numpy_helper.to_array(t) for t in model.graph.initializer}
+    quantized = [w for name, w in weights.items() if name.endswith("_quantized") and w.dtype == np.int8]
+    assert quantized and max(int(np.abs(w).max()) for w in quantized) <= 64
+    vectors = E5Embedder(index_root=tmp_path).embed_queries(QUESTIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
