@@ -130,19 +130,24 @@ class E5Embedder:
                 self._graph = E5Graph.open(self.index_root, f, tokenizer) or False
         return self._graph or None
 
+    def _graph_reader(self, use: str, workers: int) -> E5Reader:
+        """The index's graph read on `workers` threads, made once per use (questions, passages)."""
+        if use not in self._readers:
+            graph = self._index_graph()
+            assert graph is not None
+            self._readers[use] = graph.reader(workers)
+        return self._readers[use]
+
     def _question_reader(self) -> E5Reader:
-        graph = self._index_graph()
-        if graph is None:
-            return self._torch()
-        return self._readers.setdefault("questions", graph.reader(1))
+        return self._torch() if self._index_graph() is None else self._graph_reader("questions", 1)
 
     def _passage_reader(self) -> E5Reader:
         from tipsearch.models.embedders import resolve_device
 
-        graph = self._index_graph() if self.precision in ("auto", "int8") else None
-        if graph is None or resolve_device(self.device) != "cpu":
+        if self.precision not in ("auto", "int8") or self._index_graph() is None or \
+                resolve_device(self.device) != "cpu":
             return self._torch()
-        return self._readers.setdefault("passages", graph.reader(self.threads or _cores()))
+        return self._graph_reader("passages", self.threads or _cores())
 
     # -- what callers ask -------------------------------------------------------------------------------
     def _encode(self, texts: Sequence[str], prefix: str, reader: Callable[[], E5Reader]) -> np.ndarray:

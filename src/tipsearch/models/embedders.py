@@ -5,6 +5,7 @@ Both return L2-normalised float32 rows, so inner product is cosine similarity.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -183,13 +184,19 @@ def resolve_device(device: str | None) -> str:
     return "cpu"
 
 
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them ("avx512_bf16", "avx512_vnni", ...); none elsewhere."""
+    try:
+        text = open("/proc/cpuinfo", encoding="ascii", errors="replace").read()
+    except OSError:
+        return frozenset()
+    return frozenset(word for line in text.splitlines() if line.startswith("flags") for word in line.split())
+
+
 def cpu_has_bf16() -> bool:
     """Whether this CPU computes bf16 natively; elsewhere bf16 is emulated and slower than fp32."""
-    try:
-        flags = open("/proc/cpuinfo", encoding="ascii", errors="replace").read()
-    except OSError:
-        return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
+    return not cpu_flags().isdisjoint({"avx512_bf16", "amx_bf16"})
 
 
 def resolve_precision(precision: str, device: str) -> str:

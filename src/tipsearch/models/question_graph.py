@@ -53,13 +53,11 @@ def full_int8() -> bool:
     products in 32 bits. Without it ONNX Runtime pairs them in 16 bits, which saturate past 7-bit weights."""
     import platform
 
+    from tipsearch.models.embedders import cpu_flags
+
     if platform.machine().lower() in ("arm64", "aarch64"):
         return True
-    try:
-        flags = open("/proc/cpuinfo", encoding="ascii", errors="replace").read()
-    except OSError:
-        return False
-    return any(f" {flag}" in flags for flag in ("avx512_vnni", "avx_vnni", "amx_int8"))
+    return not cpu_flags().isdisjoint({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 
 Quantizer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
